@@ -1,0 +1,11 @@
+"""Registers every `lossline` sub-command. One module per command group."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    from bot.commands import rules_cmds
+
+    rules_cmds.register(app)
