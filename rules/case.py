@@ -68,6 +68,10 @@ class Incident(_Strict):
     insurer_notified_at: LocalDatetime | None = None
     gross_negligence: bool = False
     violated_account_rules: bool = False
+    # Additions to the spec, gathered by the dialog and ignored by the rules: the victim's own
+    # account of what happened, and whether money was still leaving when they wrote.
+    narrative: str | None = Field(default=None, max_length=2000)
+    money_leaving: bool | None = None
 
 
 class Transaction(_Strict):
