@@ -1,0 +1,203 @@
+"""The shared store: Redis (redis-py asyncio), for many workers at once.
+
+One small hash per conversation with short field names, so an idle conversation costs little
+memory; every write is one Lua script on the conversation's own keys (see redis_scripts).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from redis.asyncio import Redis
+
+from bot.store import redis_scripts
+from bot.store.base import (
+    Changes,
+    CommitOutcome,
+    ConversationNotFound,
+    ConversationRecord,
+    EvidenceMeta,
+    ExternalKeyTaken,
+    Store,
+)
+from dialogs.messages import TranscriptEntry
+
+# Record field → hash field. The id is in the key; absent fields are None (or empty).
+FIELDS = {
+    "token_hash": "th",
+    "channel": "ch",
+    "locale": "lo",
+    "owner": "ow",
+    "state": "st",
+    "state_name": "sn",
+    "version": "v",
+    "created_at": "ca",
+    "updated_at": "ua",
+    "handoff": "ho",
+    "handoff_entry": "he",
+    "external_key": "xk",
+    "risk_flags": "rf",
+}
+NAMES = {short: name for name, short in FIELDS.items()}
+JSON_FIELDS = {"state", "risk_flags"}
+
+
+def _encode(name: str, value: Any) -> str:
+    """One field as stored; '' means absent (the scripts delete such fields)."""
+    if value is None or (name == "risk_flags" and not value):
+        return ""
+    if name in JSON_FIELDS:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _field_args(fields: dict[str, Any]) -> list[str]:
+    args = [str(len(fields))]
+    for name, value in fields.items():
+        args += [FIELDS[name], _encode(name, value)]
+    return args
+
+
+def _decode(conversation_id: str, stored: dict[str, str]) -> ConversationRecord:
+    data: dict[str, Any] = {"id": conversation_id}
+    for short, raw in stored.items():
+        name = NAMES[short]
+        data[name] = json.loads(raw) if name in JSON_FIELDS else raw
+    return ConversationRecord.model_validate(data)
+
+
+def _pairs(flat: Sequence[str]) -> dict[str, str]:
+    """A hash as a script returns it, [field, value, …], as a dict."""
+    return dict(zip(flat[::2], flat[1::2], strict=True))
+
+
+def _entries(entries: Sequence[TranscriptEntry]) -> list[str]:
+    return [e.model_dump_json(exclude_defaults=True) for e in entries]
+
+
+class RedisStore(Store):
+    """Needs a client made with decode_responses=True (see bot.store.factory)."""
+
+    def __init__(
+        self,
+        client: Redis,
+        retention_seconds: int,
+        message_ids_kept: int = 20,
+        prefix: str = "ll",
+    ) -> None:
+        self.client = client
+        self.retention_seconds = retention_seconds
+        self.message_ids_kept = message_ids_kept
+        self.prefix = prefix
+        self._create = client.register_script(redis_scripts.CREATE)
+        self._commit = client.register_script(redis_scripts.COMMIT)
+        self._add_evidence = client.register_script(redis_scripts.ADD_EVIDENCE)
+
+    def _key(self, conversation_id: str, part: str) -> str:
+        return f"{self.prefix}:{{{conversation_id}}}:{part}"
+
+    def _keys(self, conversation_id: str) -> list[str]:
+        return [self._key(conversation_id, part) for part in "ctmoe"]
+
+    def _external(self, external_key: str) -> str:
+        return f"{self.prefix}:x:{external_key}"
+
+    async def create(
+        self, record: ConversationRecord, transcript: Sequence[TranscriptEntry] = ()
+    ) -> None:
+        ttl = 0 if record.keeps_forever else self.retention_seconds
+        fields = record.model_dump(exclude={"id"}, exclude_none=True)
+        fields = {name: value for name, value in fields.items() if _encode(name, value)}
+        keys = self._keys(record.id)[:2]
+        created = await self._create(
+            keys=keys, args=[ttl, *_field_args(fields), *_entries(transcript)]
+        )
+        if not created:
+            raise ValueError(f"conversation {record.id!r} exists")
+        if record.external_key is not None:
+            await self._bind(record, ttl)
+
+    async def _bind(self, record: ConversationRecord, ttl: int) -> None:
+        """Point the external key at the new conversation, unless a live one has it."""
+        assert record.external_key is not None
+        key = self._external(record.external_key)
+        if await self.client.set(key, record.id, nx=True, ex=ttl or None):
+            return
+        holder = cast(str | None, await self.client.get(key))
+        if holder is not None and await self.client.exists(self._key(holder, "c")):
+            await self.client.delete(*self._keys(record.id))
+            raise ExternalKeyTaken(record.external_key, holder)
+        await self.client.set(key, record.id, ex=ttl or None)
+
+    async def load(self, conversation_id: str) -> ConversationRecord | None:
+        stored = cast(dict[str, str], await self.client.hgetall(self._key(conversation_id, "c")))
+        return _decode(conversation_id, stored) if stored else None
+
+    async def find_by_external_key(self, external_key: str) -> ConversationRecord | None:
+        conversation_id = cast(str | None, await self.client.get(self._external(external_key)))
+        return None if conversation_id is None else await self.load(conversation_id)
+
+    async def commit_turn(
+        self,
+        conversation_id: str,
+        expected_version: int,
+        changes: Changes,
+        transcript: Sequence[TranscriptEntry],
+        message_id: str | None,
+        result: dict[str, Any],
+    ) -> CommitOutcome:
+        reply = await self._commit(
+            keys=self._keys(conversation_id),
+            args=[
+                expected_version,
+                message_id or "",
+                json.dumps(result, ensure_ascii=False, separators=(",", ":")),
+                self.message_ids_kept,
+                self.retention_seconds,
+                *_field_args(changes.fields()),
+                *_entries(transcript),
+            ],
+        )
+        if reply[0] == "missing":
+            raise ConversationNotFound(conversation_id)
+        status, stored, flat = reply
+        record = _decode(conversation_id, _pairs(flat))
+        if status == "duplicate":
+            return CommitOutcome(status="duplicate", record=record, result=json.loads(stored))
+        if status == "conflict":
+            return CommitOutcome(status="conflict", record=record)
+        if record.external_key is not None:
+            # The key lives in another slot, so it follows the conversation's expiry here.
+            key = self._external(record.external_key)
+            if record.keeps_forever:
+                await self.client.persist(key)
+            else:
+                await self.client.expire(key, self.retention_seconds)
+        return CommitOutcome(status="applied", record=record, result=result)
+
+    async def transcript(self, conversation_id: str) -> list[TranscriptEntry]:
+        rows = await self.client.lrange(self._key(conversation_id, "t"), 0, -1)
+        return [TranscriptEntry.model_validate_json(row) for row in rows]
+
+    async def add_evidence(self, conversation_id: str, meta: EvidenceMeta) -> None:
+        added = await self._add_evidence(
+            keys=[self._key(conversation_id, "c"), self._key(conversation_id, "e")],
+            args=[meta.model_dump_json()],
+        )
+        if not added:
+            raise ConversationNotFound(conversation_id)
+
+    async def evidence(self, conversation_id: str) -> list[EvidenceMeta]:
+        rows = await self.client.lrange(self._key(conversation_id, "e"), 0, -1)
+        return [EvidenceMeta.model_validate_json(row) for row in rows]
+
+    async def purge_expired(self) -> int:
+        return 0  # Redis expires every key of an idle conversation by itself.
+
+    async def ping(self) -> bool:
+        return bool(await self.client.ping())

@@ -1,0 +1,75 @@
+"""Lua scripts of the Redis store. Each touches only keys of one conversation, all under the
+same `{conversation id}` hash tag, so each runs atomically on one node, in a cluster too.
+
+Conversation keys: c (hash: the record), t (list: transcript), m (hash: message id → result),
+o (list: message ids, newest first, to bound m), e (list: evidence metadata).
+An empty string as a field value deletes that field.
+"""
+
+from __future__ import annotations
+
+# KEYS: c, t   ARGV: ttl seconds (0: none), n, field1, value1, …, fieldn, valuen, entries…
+CREATE = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local n = tonumber(ARGV[2])
+redis.call('HSET', KEYS[1], unpack(ARGV, 3, 2 + 2 * n))
+if #ARGV > 2 + 2 * n then redis.call('RPUSH', KEYS[2], unpack(ARGV, 3 + 2 * n)) end
+if ARGV[1] ~= '0' then
+  for k = 1, #KEYS do redis.call('EXPIRE', KEYS[k], ARGV[1]) end
+end
+return 1
+"""
+
+# KEYS: c, t, m, o, e
+# ARGV: expected version, message id ('' none), result, ids kept, ttl seconds, n,
+#       field1, value1, …, entries…
+# Returns {status, stored result or '', the record hash as a flat list}.
+COMMIT = """
+local c = KEYS[1]
+if redis.call('EXISTS', c) == 0 then return {'missing'} end
+local mid = ARGV[2]
+if mid ~= '' then
+  local stored = redis.call('HGET', KEYS[3], mid)
+  if stored then return {'duplicate', stored, redis.call('HGETALL', c)} end
+end
+if redis.call('HGET', c, 'v') ~= ARGV[1] then
+  return {'conflict', '', redis.call('HGETALL', c)}
+end
+local i = 7
+for _ = 1, tonumber(ARGV[6]) do
+  if ARGV[i + 1] == '' then
+    redis.call('HDEL', c, ARGV[i])
+  else
+    redis.call('HSET', c, ARGV[i], ARGV[i + 1])
+  end
+  i = i + 2
+end
+redis.call('HINCRBY', c, 'v', 1)
+if i <= #ARGV then redis.call('RPUSH', KEYS[2], unpack(ARGV, i)) end
+if mid ~= '' then
+  local kept = tonumber(ARGV[4])
+  redis.call('HSET', KEYS[3], mid, ARGV[3])
+  redis.call('LPUSH', KEYS[4], mid)
+  local old = redis.call('LRANGE', KEYS[4], kept, -1)
+  if #old > 0 then
+    redis.call('LTRIM', KEYS[4], 0, kept - 1)
+    redis.call('HDEL', KEYS[3], unpack(old))
+  end
+end
+-- Same rule as ConversationRecord.keeps_forever: an open hand-off never expires.
+local h = redis.call('HGET', c, 'ho')
+local forever = h == 'queued' or h == 'claimed'
+for k = 1, #KEYS do
+  if forever then redis.call('PERSIST', KEYS[k]) else redis.call('EXPIRE', KEYS[k], ARGV[5]) end
+end
+return {'applied', '', redis.call('HGETALL', c)}
+"""
+
+# KEYS: c, e   ARGV: evidence metadata. A new list takes the conversation's expiry.
+ADD_EVIDENCE = """
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl == -2 then return 0 end
+redis.call('RPUSH', KEYS[2], ARGV[1])
+if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
+return 1
+"""

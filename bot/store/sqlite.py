@@ -1,0 +1,281 @@
+"""The embedded store: one SQLite file under the data dir, in WAL mode.
+
+One connection per process, behind an asyncio lock (aiosqlite runs it on its own thread).
+Every write is one `BEGIN IMMEDIATE` transaction, which takes SQLite's write lock up front,
+so two processes sharing the file serialise their commits instead of failing mid-way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.store.base import (
+    Changes,
+    CommitOutcome,
+    ConversationNotFound,
+    ConversationRecord,
+    EvidenceMeta,
+    ExternalKeyTaken,
+    Store,
+)
+from dialogs.messages import TranscriptEntry
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS conversations (
+    id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    external_key TEXT UNIQUE,
+    expires_at REAL,               -- NULL while a hand-off is open
+    record TEXT NOT NULL           -- ConversationRecord as JSON
+);
+CREATE INDEX IF NOT EXISTS conversations_expiry ON conversations(expires_at);
+CREATE TABLE IF NOT EXISTS transcript (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    entry TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS transcript_by_conversation ON transcript(conversation_id, seq);
+CREATE TABLE IF NOT EXISTS applied_messages (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    message_id TEXT NOT NULL,
+    result TEXT NOT NULL,
+    UNIQUE (conversation_id, message_id)
+);
+CREATE TABLE IF NOT EXISTS evidence (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    meta TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS evidence_by_conversation ON evidence(conversation_id, seq);
+CREATE TABLE IF NOT EXISTS handoffs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    conversation_id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    enqueued_at REAL NOT NULL,
+    delivered_to TEXT,
+    delivered_at REAL,
+    claimed_by TEXT,
+    claimed_at REAL
+);
+CREATE INDEX IF NOT EXISTS handoffs_open ON handoffs(claimed_by, delivered_at);
+"""
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class SqliteDatabase:
+    """The connection, its lock and the transaction helper shared by store and queue."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+        self.lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path) -> SqliteDatabase:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: we issue BEGIN ourselves.
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA synchronous=NORMAL")  # durable across crashes in WAL
+        await conn.execute("PRAGMA foreign_keys=ON")
+        await conn.execute("PRAGMA busy_timeout=5000")
+        await conn.executescript(SCHEMA)
+        return cls(conn)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self.lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            await self.conn.execute("COMMIT")
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self.lock:
+            yield self.conn
+
+    async def aclose(self) -> None:
+        await self.conn.close()
+
+
+class SqliteStore(Store):
+    def __init__(
+        self, db: SqliteDatabase, retention_seconds: int, message_ids_kept: int = 20
+    ) -> None:
+        self.db = db
+        self.retention_seconds = retention_seconds
+        self.message_ids_kept = message_ids_kept
+
+    def _expires_at(self, record: ConversationRecord) -> float | None:
+        return None if record.keeps_forever else time.time() + self.retention_seconds
+
+    async def create(
+        self, record: ConversationRecord, transcript: Sequence[TranscriptEntry] = ()
+    ) -> None:
+        async with self.db.transaction() as conn:
+            if record.external_key is not None:
+                # An expired conversation gives its key up even before purge_expired runs.
+                await conn.execute(
+                    "DELETE FROM conversations WHERE external_key = ? AND expires_at < ?",
+                    (record.external_key, time.time()),
+                )
+                owner = await _scalar(
+                    conn,
+                    "SELECT id FROM conversations WHERE external_key = ?",
+                    (record.external_key,),
+                )
+                if owner is not None:
+                    raise ExternalKeyTaken(record.external_key, owner)
+            await conn.execute(
+                "INSERT INTO conversations (id, version, external_key, expires_at, record)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    record.id,
+                    record.version,
+                    record.external_key,
+                    self._expires_at(record),
+                    record.model_dump_json(),
+                ),
+            )
+            await _append_transcript(conn, record.id, transcript)
+
+    async def load(self, conversation_id: str) -> ConversationRecord | None:
+        async with self.db.reading() as conn:
+            return await _load(conn, "id = ?", conversation_id)
+
+    async def find_by_external_key(self, external_key: str) -> ConversationRecord | None:
+        async with self.db.reading() as conn:
+            return await _load(conn, "external_key = ?", external_key)
+
+    async def commit_turn(
+        self,
+        conversation_id: str,
+        expected_version: int,
+        changes: Changes,
+        transcript: Sequence[TranscriptEntry],
+        message_id: str | None,
+        result: dict[str, Any],
+    ) -> CommitOutcome:
+        async with self.db.transaction() as conn:
+            current = await _load(conn, "id = ?", conversation_id)
+            if current is None:
+                raise ConversationNotFound(conversation_id)
+            if message_id is not None:
+                stored = await _scalar(
+                    conn,
+                    "SELECT result FROM applied_messages"
+                    " WHERE conversation_id = ? AND message_id = ?",
+                    (conversation_id, message_id),
+                )
+                if stored is not None:
+                    return CommitOutcome(
+                        status="duplicate", record=current, result=json.loads(stored)
+                    )
+            if current.version != expected_version:
+                return CommitOutcome(status="conflict", record=current)
+            record = changes.apply(current)
+            await conn.execute(
+                "UPDATE conversations SET version = ?, expires_at = ?, record = ? WHERE id = ?",
+                (record.version, self._expires_at(record), record.model_dump_json(), record.id),
+            )
+            await _append_transcript(conn, record.id, transcript)
+            if message_id is not None:
+                await self._remember(conn, conversation_id, message_id, result)
+        return CommitOutcome(status="applied", record=record, result=result)
+
+    async def _remember(
+        self,
+        conn: aiosqlite.Connection,
+        conversation_id: str,
+        message_id: str,
+        result: dict[str, Any],
+    ) -> None:
+        await conn.execute(
+            "INSERT INTO applied_messages (conversation_id, message_id, result) VALUES (?, ?, ?)",
+            (conversation_id, message_id, dumps(result)),
+        )
+        # Keep only the most recent ids: a client retries within seconds, not hundreds of turns.
+        await conn.execute(
+            "DELETE FROM applied_messages WHERE conversation_id = ? AND seq <= ("
+            " SELECT seq FROM applied_messages WHERE conversation_id = ?"
+            " ORDER BY seq DESC LIMIT 1 OFFSET ?)",
+            (conversation_id, conversation_id, self.message_ids_kept),
+        )
+
+    async def transcript(self, conversation_id: str) -> list[TranscriptEntry]:
+        async with self.db.reading() as conn:
+            rows = await conn.execute_fetchall(
+                "SELECT entry FROM transcript WHERE conversation_id = ? ORDER BY seq",
+                (conversation_id,),
+            )
+        return [TranscriptEntry.model_validate_json(row[0]) for row in rows]
+
+    async def add_evidence(self, conversation_id: str, meta: EvidenceMeta) -> None:
+        async with self.db.transaction() as conn:
+            if await _load(conn, "id = ?", conversation_id) is None:
+                raise ConversationNotFound(conversation_id)
+            await conn.execute(
+                "INSERT INTO evidence (conversation_id, meta) VALUES (?, ?)",
+                (conversation_id, meta.model_dump_json()),
+            )
+
+    async def evidence(self, conversation_id: str) -> list[EvidenceMeta]:
+        async with self.db.reading() as conn:
+            rows = await conn.execute_fetchall(
+                "SELECT meta FROM evidence WHERE conversation_id = ? ORDER BY seq",
+                (conversation_id,),
+            )
+        return [EvidenceMeta.model_validate_json(row[0]) for row in rows]
+
+    async def purge_expired(self) -> int:
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM conversations WHERE expires_at < ?", (time.time(),)
+            )
+            return cursor.rowcount
+
+    async def ping(self) -> bool:
+        async with self.db.reading() as conn:
+            return await _scalar(conn, "SELECT 1", ()) == 1
+
+
+async def _scalar(conn: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> Any:
+    async with conn.execute(sql, params) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None else row[0]
+
+
+async def _load(conn: aiosqlite.Connection, where: str, value: str) -> ConversationRecord | None:
+    # An expired conversation is gone even before purge_expired deletes its rows.
+    data = await _scalar(
+        conn,
+        f"SELECT record FROM conversations WHERE {where}"
+        " AND (expires_at IS NULL OR expires_at >= ?)",
+        (value, time.time()),
+    )
+    return None if data is None else ConversationRecord.model_validate_json(data)
+
+
+async def _append_transcript(
+    conn: aiosqlite.Connection, conversation_id: str, entries: Sequence[TranscriptEntry]
+) -> None:
+    if entries:
+        await conn.executemany(
+            "INSERT INTO transcript (conversation_id, entry) VALUES (?, ?)",
+            [(conversation_id, e.model_dump_json(exclude_defaults=True)) for e in entries],
+        )
