@@ -1,0 +1,96 @@
+"""The hand-off queue on a Redis Stream with one consumer group, "consoles".
+
+XREADGROUP delivers each new entry to one console; the entry then sits in that console's
+pending list until an agent claims it (XACK, and XDEL so the stream holds only open
+hand-offs). XAUTOCLAIM hands entries a console left pending too long to the next reader.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, cast
+
+from redis.asyncio import Redis
+from redis.exceptions import ResponseError
+
+from bot.store.base import HandoffEntry, HandoffQueue
+
+GROUP = "consoles"
+
+
+def _entry(entry_id: str, fields: dict[str, str]) -> HandoffEntry:
+    return HandoffEntry(id=entry_id, conversation_id=fields["c"], payload=json.loads(fields["p"]))
+
+
+class RedisHandoffQueue(HandoffQueue):
+    def __init__(
+        self,
+        client: Redis,
+        redeliver_ms: int,
+        block_ms: int = 2000,
+        stream: str = "ll:handoffs",
+    ) -> None:
+        self.client = client
+        self.redeliver_ms = redeliver_ms
+        self.block_ms = min(block_ms, 2000)
+        self.stream = stream
+        self._group_ready = False
+
+    async def _ensure_group(self) -> None:
+        if self._group_ready:
+            return
+        try:
+            # From id 0, so entries added before the group existed are delivered too.
+            await self.client.xgroup_create(self.stream, GROUP, id="0", mkstream=True)
+        except ResponseError as error:
+            if "BUSYGROUP" not in str(error):
+                raise
+        self._group_ready = True
+
+    async def enqueue(self, conversation_id: str, payload: dict[str, Any]) -> str:
+        fields = {"c": conversation_id, "p": json.dumps(payload, ensure_ascii=False)}
+        return cast(str, await self.client.xadd(self.stream, fields))  # type: ignore[arg-type]
+
+    async def read(
+        self, consumer: str, count: int = 10, block_ms: int | None = None
+    ) -> list[HandoffEntry]:
+        block = self.block_ms if block_ms is None else min(block_ms, 2000)
+        try:
+            return await self._read(consumer, count, block)
+        except ResponseError as error:
+            if "NOGROUP" not in str(error):
+                raise
+            self._group_ready = False  # the stream was deleted under us; make it again
+            return await self._read(consumer, count, block)
+
+    async def _read(self, consumer: str, count: int, block_ms: int) -> list[HandoffEntry]:
+        await self._ensure_group()
+        claimed: Any = await self.client.xautoclaim(
+            self.stream, GROUP, consumer, min_idle_time=self.redeliver_ms, count=count
+        )
+        stale: list[tuple[str, dict[str, str]]] = claimed[1]  # [next id, entries, deleted]
+        if stale:
+            # Redis 6.2 reports an entry deleted meanwhile with nil fields; 7 lists it apart.
+            return [_entry(entry_id, fields) for entry_id, fields in stale if fields]
+        reply: Any = await self.client.xreadgroup(
+            GROUP, consumer, {self.stream: ">"}, count=count, block=block_ms or None
+        )
+        if not reply:
+            return []
+        # RESP2 answers [[stream, entries]]; RESP3 a {stream: [entries]} map.
+        batches = reply.values() if isinstance(reply, dict) else [b[1] for b in reply]
+        return [_entry(entry_id, fields) for batch in batches for entry_id, fields in batch]
+
+    async def claim(self, entry_id: str, agent: str) -> bool:
+        # The stream holds only unclaimed entries, so whoever deletes it has claimed it.
+        async with self.client.pipeline(transaction=True) as pipe:
+            pipe.xack(self.stream, GROUP, entry_id)
+            pipe.xdel(self.stream, entry_id)
+            try:
+                _acked, deleted = await pipe.execute()
+            except ResponseError:  # not a stream id at all
+                return False
+        return bool(deleted)
+
+    async def pending_count(self) -> int:
+        return int(await self.client.xlen(self.stream))

@@ -1,0 +1,94 @@
+"""The hand-off queue as a SQLite table, with the Redis Stream's semantics.
+
+An entry is new (delivered_to NULL), delivered to a console (delivered_to, delivered_at) or
+claimed (claimed_by). A delivered entry left unclaimed past the redelivery time goes to the
+next console that reads, like XAUTOCLAIM. Claimed entries stay as the record of who took what.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+from bot.store.base import HandoffEntry, HandoffQueue
+from bot.store.sqlite import SqliteDatabase, dumps
+
+POLL_S = 0.1  # how often a blocked read looks for entries another process added
+
+
+class SqliteHandoffQueue(HandoffQueue):
+    def __init__(self, db: SqliteDatabase, redeliver_ms: int, block_ms: int = 2000) -> None:
+        self.db = db
+        self.redeliver_s = redeliver_ms / 1000
+        self.block_ms = min(block_ms, 2000)
+        self._added = asyncio.Event()
+
+    async def enqueue(self, conversation_id: str, payload: dict[str, Any]) -> str:
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO handoffs (conversation_id, payload, enqueued_at) VALUES (?, ?, ?)",
+                (conversation_id, dumps(payload), time.time()),
+            )
+            entry_id = cursor.lastrowid
+        # Wake this process's blocked readers now (set() wakes every current waiter).
+        self._added.set()
+        self._added.clear()
+        return str(entry_id)
+
+    async def read(
+        self, consumer: str, count: int = 10, block_ms: int | None = None
+    ) -> list[HandoffEntry]:
+        block = self.block_ms if block_ms is None else min(block_ms, 2000)
+        deadline = time.monotonic() + block / 1000
+        while True:
+            entries = await self._deliver(consumer, count)
+            left = deadline - time.monotonic()
+            if entries or left <= 0:
+                return entries
+            try:
+                await asyncio.wait_for(self._added.wait(), min(left, POLL_S))
+            except TimeoutError:
+                pass
+
+    async def _deliver(self, consumer: str, count: int) -> list[HandoffEntry]:
+        now = time.time()
+        async with self.db.transaction() as conn:
+            rows = await conn.execute_fetchall(
+                "SELECT id, conversation_id, payload FROM handoffs"
+                " WHERE claimed_by IS NULL AND delivered_at < ? ORDER BY id LIMIT ?",
+                (now - self.redeliver_s, count),
+            )
+            if not rows:  # like the stream: stale entries first, then new ones
+                rows = await conn.execute_fetchall(
+                    "SELECT id, conversation_id, payload FROM handoffs"
+                    " WHERE claimed_by IS NULL AND delivered_to IS NULL ORDER BY id LIMIT ?",
+                    (count,),
+                )
+            await conn.executemany(
+                "UPDATE handoffs SET delivered_to = ?, delivered_at = ? WHERE id = ?",
+                [(consumer, now, row[0]) for row in rows],
+            )
+        return [
+            HandoffEntry(id=str(row[0]), conversation_id=row[1], payload=json.loads(row[2]))
+            for row in rows
+        ]
+
+    async def claim(self, entry_id: str, agent: str) -> bool:
+        if not entry_id.isdigit():
+            return False
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE handoffs SET claimed_by = ?, claimed_at = ?"
+                " WHERE id = ? AND claimed_by IS NULL",
+                (agent, time.time(), int(entry_id)),
+            )
+            return cursor.rowcount == 1
+
+    async def pending_count(self) -> int:
+        async with self.db.reading() as conn:
+            rows = await conn.execute_fetchall(
+                "SELECT count(*) FROM handoffs WHERE claimed_by IS NULL"
+            )
+        return int(next(iter(rows))[0])
