@@ -8,6 +8,7 @@ to a policy bought before it (seed 000).
 from __future__ import annotations
 
 import functools
+import itertools
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -40,9 +41,12 @@ class ProductSummary:
     title: str
     insurer: str
     kind: str
-    window_hours: int | None
-    covered_accounts: list[Account]
+    default_window_hours: int
+    fixed_window_hours: int | None
+    """Set when the product itself fixes the window (短信宝: 48 h), whatever the policy says."""
+    default_covered_accounts: list[Account]
     required_documents: list[Document]
+    recommended_documents: list[Document]
     versions: list[str]
 
 
@@ -112,7 +116,7 @@ def _ordered(product: str, wordings: list[Wording]) -> tuple[Wording, ...]:
             "无法判断哪一个生效"
         )
     dated = sorted((w for w in wordings if w.effective_from is not None), key=_effective)
-    for earlier, later in zip(dated, dated[1:], strict=False):
+    for earlier, later in itertools.pairwise(dated):
         if earlier.effective_from == later.effective_from:
             raise ProductError(
                 f"{product}: 版本 {earlier.version} 和 {later.version} 同日生效，无法判断哪一个生效"
@@ -175,9 +179,11 @@ def list_products(products_dir: Path | None = None) -> list[ProductSummary]:
                 title=newest.title,
                 insurer=newest.insurer,
                 kind=newest.kind,
-                window_hours=newest.defaults.window_hours,
-                covered_accounts=list(newest.defaults.covered_accounts),
+                default_window_hours=newest.defaults.window_hours,
+                fixed_window_hours=newest.fixed_window_hours,
+                default_covered_accounts=list(newest.defaults.covered_accounts),
                 required_documents=newest.required_documents,
+                recommended_documents=[d for d, _ in newest.recommended],
                 versions=[w.version for w in versions],
             )
         )

@@ -1,4 +1,4 @@
-"""The two ways the rules refuse to answer: a case they cannot judge, a product file that is wrong."""
+"""The two ways the rules refuse to answer: a case they cannot judge, a product file gone wrong."""
 
 from __future__ import annotations
 

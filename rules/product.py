@@ -136,7 +136,7 @@ class Clause(_Strict):
 class Defaults(_Strict):
     """What a dialog may propose before the victim has read their policy schedule."""
 
-    window_hours: int | None = Field(gt=0)
+    window_hours: int = Field(gt=0)
     covered_accounts: list[Account] = Field(min_length=1)
 
 

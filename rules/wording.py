@@ -139,7 +139,11 @@ def compile_wording(spec: ProductFile, where: str) -> Wording:
         causes=_cause_table(clauses, defined, where),
         flags=_flag_table(clauses, where),
         authenticated=_table(
-            ((m, Status.needs_review, c.id) for c in clauses for m in c.effect.reviews_authenticated),
+            (
+                (method, Status.needs_review, c.id)
+                for c in clauses
+                for method in c.effect.reviews_authenticated
+            ),
             where,
             "授权方式",
         ),
@@ -274,4 +278,6 @@ def _check_complete(w: Wording, where: str) -> None:
     names = {rule.id for rule, _ in w.deadlines}
     for rule, clause in w.deadlines:
         if rule.after is not None and rule.after not in names:
-            raise ProductError(f"{where}: {clause} 的期限 {rule.id} 引用了不存在的期限 {rule.after}")
+            raise ProductError(
+                f"{where}: {clause} 的期限 {rule.id} 引用了不存在的期限 {rule.after}"
+            )

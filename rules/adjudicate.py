@@ -1,0 +1,228 @@
+"""A case in, a decision out: every line through the checks, then totals, documents, deadlines,
+notes and the trace. This module only sequences; each rule lives in checks, totals, followup."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from rules.case import Case, JointClaims, Transaction
+from rules.catalog import get_catalog, select_wording
+from rules.checks import CHECKS, CaseFacts, Finding, case_facts, check_late_claim, covered
+from rules.construct import construct
+from rules.decision import Decision, JointDecision, Line, Totals, TraceStep
+from rules.decision import Wording as WordingRef
+from rules.errors import CaseError
+from rules.followup import deadlines, missing_documents
+from rules.notes import write_notes
+from rules.totals import ZERO, Amounts, split_remaining
+from rules.types import round_cents
+from rules.vocabulary import Status
+from rules.wording import Wording
+
+
+def adjudicate(case: Case, products_dir: Path | None = None) -> Decision:
+    """Decide a case under the wording in force on the day its policy was bought."""
+    wording = select_wording(case.policy, get_catalog(products_dir))
+    return decide(case, wording)
+
+
+def decide(case: Case, wording: Wording) -> Decision:
+    cf = case_facts(case, wording)
+    trace = [_step("wording", None, _wording_inputs(case, wording), wording.version, ())]
+    lines = [_decide_line(cf, tx, trace) for tx in case.transactions]
+
+    claimed = sum((tx.amount for tx in case.transactions), ZERO)
+    eligible = sum((line.eligible for line in lines), ZERO)
+    amounts = Amounts(wording, case.policy, claimed, eligible)
+    totals = _totals(amounts)
+    trace.append(
+        _step("totals", None, _amount_inputs(amounts), f"{totals.payable}", amounts.clauses)
+    )
+
+    missing = missing_documents(case, wording, claimed)
+    if missing:
+        trace.append(
+            _step("documents", None, {"documents": case.documents}, "missing",
+                  tuple(m.clause for m in missing))
+        )
+    provisional = bool(missing) or any(line.status is Status.needs_review for line in lines)
+    return construct(
+        Decision,
+        {
+            "product": wording.product,
+            "wording": construct(
+                WordingRef,
+                {
+                    "version": wording.version,
+                    "effective_from": wording.effective_from,
+                    "title": wording.title,
+                    "source": wording.source,
+                },
+            ),
+            "lines": lines,
+            "totals": totals,
+            "missing_documents": missing,
+            "deadlines": deadlines(case, wording, documents_complete=not missing),
+            "provisional": provisional,
+            "notes": write_notes(case, wording, lines, totals.payable, missing),
+            "trace": trace,
+        },
+    )
+
+
+def _decide_line(cf: CaseFacts, tx: Transaction, trace: list[TraceStep]) -> Line:
+    # A transaction's own cause and freeze replace the incident's (case-format.md).
+    incident = cf.case.incident
+    cause = tx.cause or incident.cause
+    frozen = tx.frozen_at or incident.frozen_at
+    decided: Finding | None = None
+    for check in CHECKS:
+        finding = check(cf, tx, cause, frozen)
+        trace.append(_traced(tx, finding))
+        if finding.status is not None:
+            decided = finding
+            break
+    if decided is None:
+        decided = covered(cf, tx, cause)
+        trace.append(_traced(tx, decided))
+    status, clauses, reason = decided.status, decided.clauses, decided.reason
+
+    late = check_late_claim(cf, frozen)
+    if late is not None:
+        trace.append(_traced(tx, late))
+        if late.status is not None:
+            status, clauses = Status.needs_review, clauses + late.clauses
+            reason = f"{late.reason}；{reason}"
+
+    eligible = ZERO
+    if status is Status.covered:
+        eligible, used = _eligible(cf, tx)
+        if used:
+            clauses += used
+            trace.append(_step("amount", tx.id, _line_amounts(tx), f"{eligible}", used))
+    return construct(
+        Line,
+        {
+            "transaction": tx.id,
+            "status": status,
+            "claimed": tx.amount,
+            "eligible": eligible,
+            "clauses": list(clauses),
+            "reason": reason,
+        },
+    )
+
+
+def _eligible(cf: CaseFacts, tx: Transaction) -> tuple[Decimal, tuple[str, ...]]:
+    """A covered line's amount, less what a bank or platform already bore (第六条(二)) and what
+    was recovered from the responsible party (第二十四条)."""
+    used: tuple[str, ...] = ()
+    if tx.compensated:
+        used += cf.wording.compensated_clauses
+    if tx.recovered:
+        used += cf.wording.recovered_clauses
+    return max(ZERO, tx.amount - tx.compensated - tx.recovered), used
+
+
+def _totals(amounts: Amounts) -> Totals:
+    return construct(
+        Totals,
+        {
+            "claimed": round_cents(amounts.claimed),
+            "eligible": round_cents(amounts.eligible),
+            "deduction": round_cents(amounts.deduction),
+            "share": amounts.share_decimal(),
+            "payable": amounts.payable,
+        },
+    )
+
+
+def adjudicate_joint(claims: JointClaims, products_dir: Path | None = None) -> JointDecision:
+    """Several insured persons of one shared policy claiming together (第七条(三) of 002): each
+    claim decided alone, then cut pro rata when together they exceed what is left insured."""
+    catalog = get_catalog(products_dir)
+    first = claims.claims[0].policy
+    problems = [
+        (f"claims[{i}].policy.{name}", "与第一份申请的保单不一致：合并申请必须是同一张保单")
+        for i, case in enumerate(claims.claims[1:], start=1)
+        for name in _SHARED_POLICY_FIELDS
+        if getattr(case.policy, name) != getattr(first, name)
+    ]
+    if problems:
+        raise CaseError(problems)
+    try:
+        wording = select_wording(first, catalog)
+    except CaseError as exc:
+        raise exc.with_prefix("claims[0].") from None
+    if len(claims.claims) > 1 and not wording.joint_clauses:
+        raise CaseError(
+            [("claims", f"{wording.product} 没有多名被保险人共享保险金额的约定，不能合并申请")]
+        )
+    decisions = [decide(case, wording) for case in claims.claims]
+    remaining = max(ZERO, first.sum_insured - first.paid_before)
+    own = [d.totals.payable for d in decisions]
+    paid = split_remaining(own, remaining)
+    if paid != own:
+        cited = wording.joint_clauses
+        for decision, mine, share in zip(decisions, own, paid, strict=True):
+            decision.totals.payable = share
+            decision.trace.append(
+                _step("joint", None, {"own": own, "remaining": remaining}, f"{share}", cited)
+            )
+            decision.notes.append(
+                f"几位被保险人共用一个保险金额，这次一起申请的应赔金额合计超过了剩余保额"
+                f"{remaining:,.2f}元，按{'、'.join(cited)}按比例分配：单独计算应赔{mine:,.2f}元，"
+                f"实际可赔{share:,.2f}元。"
+            )
+    return construct(JointDecision, {"claims": decisions})
+
+
+_SHARED_POLICY_FIELDS = ("product", "purchased_on", "wording_version", "sum_insured", "paid_before")
+
+
+def _step(
+    check: str, tx: str | None, inputs: dict[str, Any], result: str, clauses: tuple[str, ...]
+) -> TraceStep:
+    return construct(
+        TraceStep,
+        {"check": check, "transaction": tx, "inputs": inputs, "result": result,
+         "clauses": list(clauses)},
+    )
+
+
+def _traced(tx: Transaction, finding: Finding) -> TraceStep:
+    result = finding.status.value if finding.status is not None else "pass"
+    return construct(
+        TraceStep,
+        {
+            "check": finding.check,
+            "transaction": tx.id,
+            "inputs": finding.inputs,
+            "result": f"{result}: {finding.reason}",
+            "clauses": list(finding.clauses),
+        },
+    )
+
+
+def _wording_inputs(case: Case, wording: Wording) -> dict[str, Any]:
+    return {
+        "product": wording.product,
+        "purchased_on": case.policy.purchased_on,
+        "wording_version": case.policy.wording_version,
+        "effective_from": wording.effective_from,
+    }
+
+
+def _amount_inputs(amounts: Amounts) -> dict[str, Any]:
+    return {
+        "eligible": amounts.eligible,
+        "deduction": amounts.deduction,
+        "share": str(amounts.share),
+        "remaining": amounts.remaining,
+    }
+
+
+def _line_amounts(tx: Transaction) -> dict[str, Any]:
+    return {"amount": tx.amount, "compensated": tx.compensated, "recovered": tx.recovered}
