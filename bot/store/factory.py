@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialWithJitterBackoff
 
 from bot.events import Events, LocalEvents, RedisEvents
 from bot.settings import Settings
@@ -51,6 +53,9 @@ def redis_client(settings: Settings) -> Redis:
         # Above the longest blocking read (2 s), so a blocked XREADGROUP is not cut off.
         socket_timeout=5,
         socket_connect_timeout=5,
+        # A client made on a pool takes the pool's retry policy, which is none by default:
+        # without this the first command on each connection a Redis restart cut would fail.
+        retry=Retry(ExponentialWithJitterBackoff(base=0.05, cap=1), retries=3),
         decode_responses=True,
     )
     return Redis.from_pool(pool)
