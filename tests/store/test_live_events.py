@@ -1,0 +1,105 @@
+"""Live events fan out to the watchers of one conversation and to the watchers of all."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from bot.events import Events, RedisEvents
+from bot.settings import Settings
+from bot.store.factory import open_backend
+
+pytestmark = pytest.mark.timeout(30)
+
+
+async def test_events_reach_the_conversations_watchers_and_the_console(events: Events) -> None:
+    async with (
+        events.subscribe("c1") as widget_a,
+        events.subscribe("c1") as widget_b,
+        events.subscribe("c2") as other,
+        events.subscribe() as console,
+    ):
+        await events.publish("c1", {"type": "reply", "text": "你好"})
+        await events.publish("c2", {"type": "owner", "owner": "agent:li"})
+
+        expected = {"type": "reply", "text": "你好", "conversation_id": "c1"}
+        assert await widget_a.get(2) == expected
+        assert await widget_b.get(2) == expected
+        assert await other.get(2) == {"type": "owner", "owner": "agent:li", "conversation_id": "c2"}
+        assert [await console.get(2), await console.get(2)] == [
+            expected,
+            {"type": "owner", "owner": "agent:li", "conversation_id": "c2"},
+        ]
+        # Nothing more, nothing twice.
+        for sub in (widget_a, widget_b, other, console):
+            assert await sub.get(0.2) is None
+
+
+async def test_events_keep_their_order(events: Events) -> None:
+    async with events.subscribe("c1") as sub, events.subscribe() as console:
+        for n in range(50):
+            await events.publish("c1", {"n": n})
+        assert [(await sub.get(2) or {}).get("n") for _ in range(50)] == list(range(50))
+        assert [(await console.get(2) or {}).get("n") for _ in range(50)] == list(range(50))
+
+
+async def test_a_left_subscriber_gets_nothing_and_others_still_do(events: Events) -> None:
+    async with events.subscribe("c1") as staying:
+        async with events.subscribe("c1") as leaving:
+            pass
+        await events.publish("c1", {"n": 1})
+        assert await staying.get(2) == {"n": 1, "conversation_id": "c1"}
+        assert leaving.queue.empty()
+    # Nobody listens: publishing is fine and lost.
+    await events.publish("c1", {"n": 2})
+    async with events.subscribe("c1") as again:
+        await events.publish("c1", {"n": 3})
+        assert await again.get(2) == {"n": 3, "conversation_id": "c1"}
+
+
+async def test_async_iteration(events: Events) -> None:
+    got: list[int] = []
+
+    async def watch() -> None:
+        async with events.subscribe("c9") as sub:
+            ready.set()
+            async for event in sub:
+                got.append(event["n"])
+                if len(got) == 3:
+                    return
+
+    ready = asyncio.Event()
+    watcher = asyncio.create_task(watch())
+    await ready.wait()
+    for n in range(3):
+        await events.publish("c9", {"n": n})
+    await asyncio.wait_for(watcher, 5)
+    assert got == [0, 1, 2]
+
+
+async def test_redis_events_cross_processes_on_one_shared_connection(
+    redis_url: str, tmp_path: Path
+) -> None:
+    settings = Settings(redis_url=redis_url, data_dir=tmp_path)
+    here, elsewhere = await open_backend(settings), await open_backend(settings)
+    try:
+        events = here.events
+        assert isinstance(events, RedisEvents)
+        async with (
+            events.subscribe("c1") as one,
+            events.subscribe("c2") as two,
+            events.subscribe(),
+        ):
+            await elsewhere.events.publish("c1", {"n": 1})
+            await elsewhere.events.publish("c2", {"n": 2})
+            assert await one.get(2) == {"n": 1, "conversation_id": "c1"}
+            assert await two.get(2) == {"n": 2, "conversation_id": "c2"}
+            # One PubSub connection carries every subscription of the process.
+            clients = await events.client.client_list()
+            subscribers = [c for c in clients if int(c["sub"]) + int(c["psub"]) > 0]
+            assert [(int(c["sub"]), int(c["psub"])) for c in subscribers] == [(2, 1)]
+    finally:
+        await here.aclose()
+        await elsewhere.aclose()
