@@ -57,6 +57,14 @@ class Settings(BaseSettings):
             "the same."
         ),
     )
+    message_ids_ttl_s: int = Field(
+        default=86_400,
+        ge=1,
+        description=(
+            "How long after a conversation's last turn its message ids are remembered. "
+            "Retries come within minutes; forgetting them keeps idle conversations small."
+        ),
+    )
     handoff_block_ms: int = Field(
         default=2000,
         ge=0,

@@ -66,7 +66,12 @@ async def open_backend(settings: Settings) -> Backend:
         client = redis_client(settings)
         await client.ping()
         return Backend(
-            store=RedisStore(client, settings.retention_seconds, settings.message_ids_kept),
+            store=RedisStore(
+                client,
+                settings.retention_seconds,
+                settings.message_ids_kept,
+                settings.message_ids_ttl_s,
+            ),
             queue=RedisHandoffQueue(
                 client, settings.handoff_redeliver_ms, settings.handoff_block_ms
             ),
@@ -76,7 +81,9 @@ async def open_backend(settings: Settings) -> Backend:
         )
     db = await SqliteDatabase.open(settings.data_dir / SQLITE_FILE)
     return Backend(
-        store=SqliteStore(db, settings.retention_seconds, settings.message_ids_kept),
+        store=SqliteStore(
+            db, settings.retention_seconds, settings.message_ids_kept, settings.message_ids_ttl_s
+        ),
         queue=SqliteHandoffQueue(db, settings.handoff_redeliver_ms, settings.handoff_block_ms),
         events=LocalEvents(),
         kind="sqlite",

@@ -88,11 +88,13 @@ class RedisStore(Store):
         client: Redis,
         retention_seconds: int,
         message_ids_kept: int = 20,
+        message_ids_ttl_s: int = 86_400,
         prefix: str = "ll",
     ) -> None:
         self.client = client
         self.retention_seconds = retention_seconds
         self.message_ids_kept = message_ids_kept
+        self.message_ids_ttl_s = min(message_ids_ttl_s, retention_seconds)
         self.prefix = prefix
         self._create = client.register_script(redis_scripts.CREATE)
         self._commit = client.register_script(redis_scripts.COMMIT)
@@ -159,6 +161,7 @@ class RedisStore(Store):
                 json.dumps(result, ensure_ascii=False, separators=(",", ":")),
                 self.message_ids_kept,
                 self.retention_seconds,
+                self.message_ids_ttl_s,
                 *_field_args(changes.fields()),
                 *_entries(transcript),
             ],

@@ -21,8 +21,8 @@ return 1
 """
 
 # KEYS: c, t, m, o, e
-# ARGV: expected version, message id ('' none), result, ids kept, ttl seconds, n,
-#       field1, value1, …, entries…
+# ARGV: expected version, message id ('' none), result, ids kept, ttl seconds,
+#       message ids ttl seconds, n, field1, value1, …, entries…
 # Returns {status, stored result or '', the record hash as a flat list}.
 COMMIT = """
 local c = KEYS[1]
@@ -35,8 +35,8 @@ end
 if redis.call('HGET', c, 'v') ~= ARGV[1] then
   return {'conflict', '', redis.call('HGETALL', c)}
 end
-local i = 7
-for _ = 1, tonumber(ARGV[6]) do
+local i = 8
+for _ = 1, tonumber(ARGV[7]) do
   if ARGV[i + 1] == '' then
     redis.call('HDEL', c, ARGV[i])
   else
@@ -59,9 +59,12 @@ end
 -- Same rule as ConversationRecord.keeps_forever: an open hand-off never expires.
 local h = redis.call('HGET', c, 'ho')
 local forever = h == 'queued' or h == 'claimed'
-for k = 1, #KEYS do
-  if forever then redis.call('PERSIST', KEYS[k]) else redis.call('EXPIRE', KEYS[k], ARGV[5]) end
+for _, k in ipairs({KEYS[1], KEYS[2], KEYS[5]}) do
+  if forever then redis.call('PERSIST', k) else redis.call('EXPIRE', k, ARGV[5]) end
 end
+-- Message ids matter while clients may retry, not for the conversation's whole life.
+redis.call('EXPIRE', KEYS[3], ARGV[6])
+redis.call('EXPIRE', KEYS[4], ARGV[6])
 return {'applied', '', redis.call('HGETALL', c)}
 """
 

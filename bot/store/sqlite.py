@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS applied_messages (
     conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
     message_id TEXT NOT NULL,
     result TEXT NOT NULL,
+    applied_at REAL NOT NULL,
     UNIQUE (conversation_id, message_id)
 );
 CREATE TABLE IF NOT EXISTS evidence (
@@ -115,11 +116,16 @@ class SqliteDatabase:
 
 class SqliteStore(Store):
     def __init__(
-        self, db: SqliteDatabase, retention_seconds: int, message_ids_kept: int = 20
+        self,
+        db: SqliteDatabase,
+        retention_seconds: int,
+        message_ids_kept: int = 20,
+        message_ids_ttl_s: int = 86_400,
     ) -> None:
         self.db = db
         self.retention_seconds = retention_seconds
         self.message_ids_kept = message_ids_kept
+        self.message_ids_ttl_s = message_ids_ttl_s
 
     def _expires_at(self, record: ConversationRecord) -> float | None:
         return None if record.keeps_forever else time.time() + self.retention_seconds
@@ -179,8 +185,8 @@ class SqliteStore(Store):
                 stored = await _scalar(
                     conn,
                     "SELECT result FROM applied_messages"
-                    " WHERE conversation_id = ? AND message_id = ?",
-                    (conversation_id, message_id),
+                    " WHERE conversation_id = ? AND message_id = ? AND applied_at >= ?",
+                    (conversation_id, message_id, time.time() - self.message_ids_ttl_s),
                 )
                 if stored is not None:
                     return CommitOutcome(
@@ -206,8 +212,10 @@ class SqliteStore(Store):
         result: dict[str, Any],
     ) -> None:
         await conn.execute(
-            "INSERT INTO applied_messages (conversation_id, message_id, result) VALUES (?, ?, ?)",
-            (conversation_id, message_id, dumps(result)),
+            "INSERT OR REPLACE INTO applied_messages"
+            " (conversation_id, message_id, result, applied_at)"
+            " VALUES (?, ?, ?, ?)",
+            (conversation_id, message_id, dumps(result), time.time()),
         )
         # Keep only the most recent ids: a client retries within seconds, not hundreds of turns.
         await conn.execute(
@@ -244,8 +252,11 @@ class SqliteStore(Store):
 
     async def purge_expired(self) -> int:
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "DELETE FROM conversations WHERE expires_at < ?", (time.time(),)
+            now = time.time()
+            cursor = await conn.execute("DELETE FROM conversations WHERE expires_at < ?", (now,))
+            await conn.execute(
+                "DELETE FROM applied_messages WHERE applied_at < ?",
+                (now - self.message_ids_ttl_s,),
             )
             return cursor.rowcount
 

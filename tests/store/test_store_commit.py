@@ -161,3 +161,15 @@ async def test_commit_latency(store: Store, backend_kind: str) -> None:
     per_turn_ms = (time.perf_counter() - started) / turns * 1000
     print(f"\n{backend_kind}: commit_turn {per_turn_ms:.2f} ms per turn (sequential)")
     assert per_turn_ms < 50
+
+
+async def test_message_ids_are_forgotten_after_their_ttl(make_backend: object) -> None:
+    backend = await make_backend(message_ids_ttl_s=1)  # type: ignore[operator]
+    store: Store = backend.store
+    base = await _created(store)
+    await store.commit_turn(base.id, 1, Changes(), [], "m1", {})
+    assert (await store.commit_turn(base.id, 2, Changes(), [], "m1", {})).status == "duplicate"
+    await asyncio.sleep(1.2)
+    await store.purge_expired()
+    assert (await store.commit_turn(base.id, 2, Changes(), [], "m1", {})).status == "applied"
+    assert await store.load(base.id) is not None  # the conversation itself stays
