@@ -6,6 +6,7 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from bot.commands import rules_cmds
+    from bot.commands import dialog_cmds, rules_cmds
 
     rules_cmds.register(app)
+    dialog_cmds.register(app)

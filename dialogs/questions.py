@@ -1,0 +1,767 @@
+"""What each state asks, how it reads the answer, and where the answer goes in the case.
+
+One entry per asking state of dialogs/machine.py. `ask` builds the question, `read` turns the
+victim's answer into an Outcome (dialogs/answers.py), `apply` writes the value into the facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from dialogs import answers, products
+from dialogs.answers import Outcome
+from dialogs.classify import classify_account, classify_cause, find_institution
+from dialogs.hotlines import hotline_for
+from dialogs.messages import Button, SlotKind
+from dialogs.readers import (
+    ACCOUNT_SYNONYMS,
+    KIND_SYNONYMS,
+    Option,
+    read_documents,
+)
+from dialogs.state import ConversationState, get_fact, set_fact
+from dialogs.texts import t
+from rules.types import SHANGHAI
+from rules.vocabulary import (
+    ACCOUNT_LABELS,
+    CAUSE_LABELS,
+    DOCUMENT_LABELS,
+    KIND_LABELS,
+    Account,
+    Cause,
+    Document,
+    Kind,
+)
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str | None
+    choice: str | None
+    now: datetime
+
+
+@dataclass(frozen=True)
+class Question:
+    state: str
+    slot: str  # a path into the case; "{i}" is the transaction being asked about
+    kind: SlotKind
+    ask: Callable[[ConversationState], tuple[str, list[Button]]]
+    read: Callable[[ConversationState, Answer], Outcome]
+    apply: Callable[[ConversationState, Any], None]
+    skip: Callable[[ConversationState], bool] | None = None
+
+    def slot_for(self, conv: ConversationState) -> str:
+        return self.slot.replace("{i}", str(conv.tx_index))
+
+
+def _yes_no_buttons(
+    conv: ConversationState, yes: str = "btn_yes", no: str = "btn_no"
+) -> list[Button]:
+    return [Button(id="yes", label=t(conv.locale, yes)), Button(id="no", label=t(conv.locale, no))]
+
+
+def _plain(
+    key: str, buttons: Callable[[ConversationState], list[Button]] | None = None
+) -> Callable[[ConversationState], tuple[str, list[Button]]]:
+    def ask(conv: ConversationState) -> tuple[str, list[Button]]:
+        return t(conv.locale, key, n=conv.tx_index + 1), (buttons(conv) if buttons else [])
+
+    return ask
+
+
+def _read_bool(conv: ConversationState, a: Answer) -> Outcome:
+    return answers.yes_no(conv.locale, a.text, a.choice)
+
+
+def _read_moment(conv: ConversationState, a: Answer) -> Outcome:
+    pending = conv.pending.get("alternatives") if conv.pending else None
+    alternatives = [datetime.fromisoformat(x) for x in pending] if pending else None
+    return answers.moment(conv.locale, a.text, a.choice, a.now, alternatives)
+
+
+def _read_money(conv: ConversationState, a: Answer) -> Outcome:
+    return answers.money(conv.locale, a.text)
+
+
+def _read_day(conv: ConversationState, a: Answer) -> Outcome:
+    return answers.day(conv.locale, a.text, a.now)
+
+
+def _set(
+    path: str, convert: Callable[[Any], Any] = lambda v: v
+) -> Callable[[ConversationState, Any], None]:
+    def apply(conv: ConversationState, value: Any) -> None:
+        set_fact(conv.facts, path.replace("{i}", str(conv.tx_index)), convert(value))
+
+    return apply
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat()
+
+
+def _money_str(value: Decimal) -> str:
+    return str(value)
+
+
+# --- triage ------------------------------------------------------------------------------------
+
+
+def _read_narrative(conv: ConversationState, a: Answer) -> Outcome:
+    text = (a.text or "").strip()
+    if len(text) < 2 or not any(ch.isalnum() for ch in text):
+        return Outcome(miss="miss_text")
+    return Outcome(value=text[:2000])
+
+
+def _apply_narrative(conv: ConversationState, text: str) -> None:
+    set_fact(conv.facts, "incident.narrative", text)
+    institution = find_institution(text)
+    account = classify_account(text)
+    cause = classify_cause(text)
+    conv.aside.update(
+        institution=institution,
+        account=account.value if account else None,
+        cause_candidate=cause.value if cause else None,
+    )
+
+
+def hotline_line(conv: ConversationState) -> str:
+    account = conv.aside.get("account")
+    line = hotline_for(conv.aside.get("institution"), Account(account) if account else None)
+    if line is None:
+        return t(conv.locale, "hotline_unknown")
+    return t(conv.locale, "hotline_known", institution=line.institution, number=line.number)
+
+
+def _apply_leaving(conv: ConversationState, leaving: bool) -> None:
+    set_fact(conv.facts, "incident.money_leaving", leaving)
+
+
+# --- safety ------------------------------------------------------------------------------------
+
+
+def _apply_frozen(conv: ConversationState, frozen: bool) -> None:
+    # The time comes next; until then "frozen" is only the victim's word.
+    conv.pending = {"frozen": frozen}
+    if not frozen:
+        conv.facts.get("incident", {}).pop("frozen_at", None)
+
+
+def _ask_freeze_now(conv: ConversationState) -> tuple[str, list[Button]]:
+    text = t(conv.locale, "freeze_steps", hotline_line=hotline_line(conv))
+    text += "\n\n" + t(conv.locale, "ask_frozen_after_steps")
+    return text, _yes_no_buttons(conv, "btn_frozen", "btn_continue_unfrozen")
+
+
+def _apply_police(conv: ConversationState, filed: bool) -> None:
+    set_fact(conv.facts, "incident.police_report.filed", filed)
+    if not filed:
+        conv.facts["incident"]["police_report"].pop("at", None)
+
+
+# --- policy ------------------------------------------------------------------------------------
+
+
+def _product_options(conv: ConversationState) -> list[Option]:
+    return [
+        *products.options(),
+        Option(
+            id="unknown",
+            label=t(conv.locale, "btn_unknown"),
+            synonyms=("不知道", "不清楚", "不确定", "忘了"),
+        ),
+    ]
+
+
+def _read_product(conv: ConversationState, a: Answer) -> Outcome:
+    return answers.pick(conv.locale, a.text, a.choice, _product_options(conv))
+
+
+def _apply_product(conv: ConversationState, product: str) -> None:
+    policy = conv.facts.setdefault("policy", {})
+    if product == "unknown":
+        policy.pop("product", None)
+        return
+    policy["product"] = product
+    info = products.info(product)
+    policy.setdefault("covered_accounts", [a.value for a in info.default_covered_accounts])
+    if info.fixed_window_hours:
+        policy["window_hours"] = info.fixed_window_hours
+
+
+def _apply_purchased_on(conv: ConversationState, value: date) -> None:
+    set_fact(conv.facts, "policy.purchased_on", value.isoformat())
+    if conv.aside.get("period_default"):
+        _default_period(conv)
+
+
+def _start_of(day: date) -> str:
+    return datetime.combine(day, time(0, 0), SHANGHAI).isoformat()
+
+
+def _end_of(day: date) -> str:
+    return datetime.combine(day, time(23, 59, 59), SHANGHAI).isoformat()
+
+
+def _default_period(conv: ConversationState) -> None:
+    # 第十条: one year unless agreed otherwise — from the purchase day to the day before its
+    # anniversary (2023-03-01 → 2024-02-29 23:59:59).
+    bought = date.fromisoformat(conv.facts["policy"]["purchased_on"])
+    try:
+        anniversary = bought.replace(year=bought.year + 1)
+    except ValueError:  # bought on 29 February
+        anniversary = date(bought.year + 1, 3, 1)
+    set_fact(conv.facts, "policy.period_start", _start_of(bought))
+    set_fact(conv.facts, "policy.period_end", _end_of(anniversary - timedelta(days=1)))
+
+
+def _apply_period_default(conv: ConversationState, default: bool) -> None:
+    conv.aside["period_default"] = default
+    if default and get_fact(conv.facts, "policy.purchased_on"):
+        _default_period(conv)
+    elif not default:
+        conv.facts.get("policy", {}).pop("period_end", None)
+
+
+def _read_period_end(conv: ConversationState, a: Answer) -> Outcome:
+    out = answers.day(conv.locale, a.text, a.now, allow_future=True)
+    start = get_fact(conv.facts, "policy.period_start")
+    if out.ok and start and _end_of(out.value) < start:
+        return Outcome(miss="miss_date")
+    return out
+
+
+def _read_period_start(conv: ConversationState, a: Answer) -> Outcome:
+    return answers.day(conv.locale, a.text, a.now, allow_future=True)
+
+
+def _window_options(conv: ConversationState) -> list[Button]:
+    return [
+        Button(id="72", label="72小时"),
+        Button(id="48", label="48小时"),
+        Button(id="default", label=t(conv.locale, "btn_window_default")),
+    ]
+
+
+def _read_window(conv: ConversationState, a: Answer) -> Outcome:
+    if a.choice == "default" or (a.text or "").strip() in ("不知道", "不清楚", "默认"):
+        product = get_fact(conv.facts, "policy.product")
+        hours = products.info(product).default_window_hours if product else 72
+    else:
+        raw = a.choice if a.choice in ("48", "72") else (a.text or "").replace("小时", "")
+        if "天" in raw:
+            days = answers.number(raw.replace("天", ""))
+            hours = days * 24 if days else 0
+        else:
+            hours = answers.number(raw) or 0
+    if not 0 < hours <= 24 * 366:
+        return Outcome(miss="miss_number")
+    return Outcome(
+        value=hours,
+        echo=t(conv.locale, "echo_choice", label=t(conv.locale, "v_hours", hours=hours)),
+    )
+
+
+def _window_fixed(conv: ConversationState) -> bool:
+    product = get_fact(conv.facts, "policy.product")
+    return bool(product and products.info(product).fixed_window_hours)
+
+
+def _read_deductible(conv: ConversationState, a: Answer) -> Outcome:
+    text = (a.text or "").strip()
+    if a.choice == "none" or text in ("没有", "无", "没", "0", "不知道", "没有免赔"):
+        return Outcome(
+            value=Decimal(0),
+            echo=t(conv.locale, "echo_choice", label=t(conv.locale, "btn_no_deductible")),
+        )
+    return answers.money(conv.locale, a.text)
+
+
+def _accounts_buttons(conv: ConversationState) -> list[Button]:
+    return [Button(id="all", label=t(conv.locale, "btn_all_accounts"))] + [
+        Button(id=a.value, label=ACCOUNT_LABELS[a]) for a in Account if a is not Account.other
+    ]
+
+
+def _read_accounts(conv: ConversationState, a: Answer) -> Outcome:
+    locale = conv.locale
+    if a.choice == "all" or (a.text or "").strip() in ("全部", "全部账户", "都保", "所有"):
+        product = get_fact(conv.facts, "policy.product")
+        chosen = (
+            [x.value for x in products.info(product).default_covered_accounts]
+            if product
+            else [x.value for x in Account if x is not Account.other]
+        )
+    elif a.choice and a.choice in Account.__members__:
+        chosen = [a.choice]
+    else:
+        text = a.text or ""
+        chosen = [
+            acc.value
+            for acc, words in ACCOUNT_SYNONYMS.items()
+            if any(w in text for w in words) or ACCOUNT_LABELS[acc] in text
+        ]
+    if not chosen:
+        return Outcome(miss="miss_choice", miss_values={"example": "借记卡和支付宝"})
+    labels = "、".join(ACCOUNT_LABELS[Account(x)] for x in chosen)
+    return Outcome(value=chosen, echo=t(locale, "echo_choice", label=labels))
+
+
+def _premium_options(conv: ConversationState) -> list[Option]:
+    return [
+        Option(
+            id="single_paid",
+            label=t(conv.locale, "btn_single_paid"),
+            synonyms=("一次", "一次性", "交清", "全交了", "年交", "交了"),
+        ),
+        Option(
+            id="monthly",
+            label=t(conv.locale, "btn_monthly"),
+            synonyms=("按月", "月交", "每月", "分期"),
+        ),
+        Option(id="unpaid", label=t(conv.locale, "btn_unpaid"), synonyms=("没交", "未交", "还没")),
+    ]
+
+
+def _apply_premium(conv: ConversationState, mode: str) -> None:
+    premium: dict[str, Any] = {
+        "single_paid": {"mode": "single", "paid": True},
+        "monthly": {"mode": "monthly", "first_paid": True},
+        "unpaid": {"mode": "single", "paid": False},
+    }[mode]
+    set_fact(conv.facts, "policy.premium", premium)
+
+
+def _apply_overdue(conv: ConversationState, overdue: bool) -> None:
+    conv.aside["premium_overdue"] = overdue
+    if not overdue:
+        conv.facts["policy"]["premium"].pop("unpaid_due_date", None)
+
+
+# --- incident ----------------------------------------------------------------------------------
+
+CAUSE_ORDER = [
+    Cause.account_hacked,
+    Cause.card_stolen_or_lost,
+    Cause.card_skimmed,
+    Cause.coerced_on_site,
+    Cause.phishing_link,
+    Cause.scam_transfer,
+    Cause.voluntary_disclosure,
+    Cause.malware,
+    Cause.atm_or_counter_theft,
+    Cause.family_member,
+    Cause.coerced_remote,
+    Cause.account_lent,
+    Cause.domestic_worker,
+    Cause.co_resident,
+    Cause.administrative_or_judicial,
+    Cause.system_error,
+    Cause.card_in_transit,
+    Cause.war_or_unrest,
+    Cause.natural_disaster,
+    Cause.unknown,
+]
+
+
+def _cause_options(conv: ConversationState) -> list[Option]:
+    candidate = conv.aside.get("cause_candidate")
+    order = sorted(CAUSE_ORDER, key=lambda c: c.value != candidate)
+    return [Option(id=c.value, label=CAUSE_LABELS[c], synonyms=()) for c in order[:10]] + [
+        Option(id=c.value, label=CAUSE_LABELS[c], synonyms=()) for c in order[10:]
+    ]
+
+
+def _ask_cause(conv: ConversationState) -> tuple[str, list[Button]]:
+    candidate = conv.aside.get("cause_candidate")
+    buttons = answers.buttons(_cause_options(conv))
+    if candidate:
+        return t(conv.locale, "ask_cause_candidate", label=CAUSE_LABELS[Cause(candidate)]), buttons
+    return t(conv.locale, "ask_cause"), buttons
+
+
+def _read_cause(conv: ConversationState, a: Answer) -> Outcome:
+    candidate = conv.aside.get("cause_candidate")
+    if candidate and a.choice is None and answers.yes_no(conv.locale, a.text, None).value is True:
+        return Outcome(
+            value=candidate,
+            echo=t(conv.locale, "echo_choice", label=CAUSE_LABELS[Cause(candidate)]),
+        )
+    out = answers.pick(conv.locale, a.text, a.choice, _cause_options(conv))
+    if out.ok or a.choice:
+        return out
+    described = classify_cause(a.text or "")
+    if described is None:
+        return out
+    return Outcome(
+        value=described.value, echo=t(conv.locale, "echo_choice", label=CAUSE_LABELS[described])
+    )
+
+
+# --- transactions ------------------------------------------------------------------------------
+
+
+def _apply_amount(conv: ConversationState, amount: Decimal) -> None:
+    txs = conv.facts.setdefault("transactions", [])
+    while len(txs) <= conv.tx_index:
+        txs.append({"id": f"t{len(txs) + 1}"})
+    txs[conv.tx_index]["amount"] = str(amount)
+
+
+def _account_options(conv: ConversationState) -> list[Option]:
+    hint = conv.aside.get("account")
+    order = sorted(Account, key=lambda a: a.value != hint)
+    return [
+        Option(id=a.value, label=ACCOUNT_LABELS[a], synonyms=tuple(ACCOUNT_SYNONYMS.get(a, ())))
+        for a in order
+    ]
+
+
+KIND_ORDER = [
+    Kind.transfer,
+    Kind.payment,
+    Kind.cash_withdrawal,
+    Kind.credit_purchase,
+    Kind.loan,
+    Kind.gift_card,
+    Kind.auto_debit,
+    Kind.fee,
+    Kind.interest,
+    Kind.nav_change,
+    Kind.other_feature,
+]
+
+
+def _kind_options(conv: ConversationState) -> list[Option]:
+    return [
+        Option(id=k.value, label=KIND_LABELS[k], synonyms=tuple(KIND_SYNONYMS.get(k, ())))
+        for k in KIND_ORDER
+    ]
+
+
+def _institution_buttons(conv: ConversationState) -> list[Button]:
+    known = conv.aside.get("institution")
+    skip = Button(id="skip", label=t(conv.locale, "btn_skip"))
+    return [Button(id="known", label=known), skip] if known else [skip]
+
+
+def _read_institution(conv: ConversationState, a: Answer) -> Outcome:
+    if a.choice == "skip" or (a.text or "").strip() in ("跳过", "不清楚", "不知道"):
+        return Outcome(value=None, echo=None)
+    if a.choice == "known" and conv.aside.get("institution"):
+        name: str | None = conv.aside["institution"]
+    else:
+        text = (a.text or "").strip()
+        name = find_institution(text) or (text[:40] if text else None)
+    if not name:
+        return Outcome(miss="miss_choice", miss_values={"example": "招商银行"})
+    return Outcome(value=name, echo=t(conv.locale, "echo_choice", label=name))
+
+
+def _apply_more(conv: ConversationState, more: bool) -> None:
+    conv.pending = {"more": more}
+
+
+# --- documents ---------------------------------------------------------------------------------
+
+
+def offered_documents(conv: ConversationState) -> list[Document]:
+    product = get_fact(conv.facts, "policy.product")
+    return products.documents(product) if product else list(Document)
+
+
+def _remaining(conv: ConversationState) -> list[Document]:
+    have = set(conv.facts.get("documents") or [])
+    return [d for d in offered_documents(conv) if d.value not in have]
+
+
+def _ask_documents(conv: ConversationState) -> tuple[str, list[Button]]:
+    remaining = _remaining(conv)
+    listed = "、".join(DOCUMENT_LABELS[d] for d in remaining) or t(conv.locale, "v_none")
+    buttons = [Button(id=d.value, label=DOCUMENT_LABELS[d]) for d in remaining]
+    buttons += [
+        Button(id="all", label=t(conv.locale, "btn_docs_all")),
+        Button(id="done", label=t(conv.locale, "btn_docs_done")),
+    ]
+    return t(conv.locale, "ask_documents", remaining=listed), buttons
+
+
+def _read_documents(conv: ConversationState, a: Answer) -> Outcome:
+    have: list[str] = list(conv.facts.get("documents") or [])
+    text = (a.text or "").strip()
+    done = False
+    if a.choice == "done" or text in ("就这些", "没有了", "没了", "都没有", "没有", "完成", "好了"):
+        done = True
+    elif a.choice == "all" or text in ("都有", "都有了", "全都有", "全部都有"):
+        have += [d.value for d in offered_documents(conv)]
+        done = True
+    elif a.choice and a.choice in Document.__members__:
+        have.append(a.choice)
+    else:
+        found = read_documents(text)
+        if not found:
+            return Outcome(miss="miss_documents")
+        have += [d.value for d in found]
+        done = True
+    unique = list(dict.fromkeys(have))
+    labels = "、".join(DOCUMENT_LABELS[Document(d)] for d in unique) or t(conv.locale, "v_none")
+    return Outcome(
+        value={"have": unique, "done": done}, echo=t(conv.locale, "documents_ack", have=labels)
+    )
+
+
+def _apply_documents(conv: ConversationState, value: dict[str, Any]) -> None:
+    conv.facts["documents"] = value["have"]
+    conv.pending = {"documents_done": value["done"]}
+
+
+# --- the table ---------------------------------------------------------------------------------
+
+
+def _q(*args: Any, **kwargs: Any) -> Question:
+    return Question(*args, **kwargs)
+
+
+QUESTIONS: dict[str, Question] = {
+    q.state: q
+    for q in [
+        _q(
+            "triage_what",
+            "incident.narrative",
+            "text",
+            _plain("ask_what"),
+            _read_narrative,
+            _apply_narrative,
+        ),
+        _q(
+            "triage_leaving",
+            "incident.money_leaving",
+            "bool",
+            _plain("ask_leaving", _yes_no_buttons),
+            _read_bool,
+            _apply_leaving,
+        ),
+        _q(
+            "safety_frozen",
+            "incident.frozen_at",
+            "bool",
+            _plain("ask_frozen", _yes_no_buttons),
+            _read_bool,
+            _apply_frozen,
+        ),
+        _q(
+            "safety_freeze_now",
+            "incident.frozen_at",
+            "bool",
+            _ask_freeze_now,
+            _read_bool,
+            _apply_frozen,
+        ),
+        _q(
+            "safety_frozen_at",
+            "incident.frozen_at",
+            "datetime",
+            _plain("ask_frozen_at"),
+            _read_moment,
+            _set("incident.frozen_at", _iso),
+        ),
+        _q(
+            "safety_police",
+            "incident.police_report.filed",
+            "bool",
+            _plain("ask_police", _yes_no_buttons),
+            _read_bool,
+            _apply_police,
+        ),
+        _q(
+            "safety_police_at",
+            "incident.police_report.at",
+            "datetime",
+            _plain("ask_police_at"),
+            _read_moment,
+            _set("incident.police_report.at", _iso),
+        ),
+        _q(
+            "policy_product",
+            "policy.product",
+            "choice",
+            lambda c: (t(c.locale, "ask_product"), answers.buttons(_product_options(c))),
+            _read_product,
+            _apply_product,
+        ),
+        _q(
+            "policy_purchased_on",
+            "policy.purchased_on",
+            "datetime",
+            _plain("ask_purchased_on"),
+            _read_day,
+            _apply_purchased_on,
+        ),
+        _q(
+            "policy_period",
+            "policy.period_start",
+            "bool",
+            _plain(
+                "ask_period_default",
+                lambda c: _yes_no_buttons(c, "btn_period_default", "btn_period_custom"),
+            ),
+            _read_bool,
+            _apply_period_default,
+        ),
+        _q(
+            "policy_period_start",
+            "policy.period_start",
+            "datetime",
+            _plain("ask_period_start"),
+            _read_period_start,
+            _set("policy.period_start", _start_of),
+        ),
+        _q(
+            "policy_period_end",
+            "policy.period_end",
+            "datetime",
+            _plain("ask_period_end"),
+            _read_period_end,
+            _set("policy.period_end", _end_of),
+        ),
+        _q(
+            "policy_window",
+            "policy.window_hours",
+            "number",
+            _plain("ask_window", _window_options),
+            _read_window,
+            _set("policy.window_hours"),
+            skip=_window_fixed,
+        ),
+        _q(
+            "policy_sum_insured",
+            "policy.sum_insured",
+            "money",
+            _plain("ask_sum_insured"),
+            _read_money,
+            _set("policy.sum_insured", _money_str),
+        ),
+        _q(
+            "policy_deductible",
+            "policy.deductible",
+            "money",
+            _plain(
+                "ask_deductible",
+                lambda c: [Button(id="none", label=t(c.locale, "btn_no_deductible"))],
+            ),
+            _read_deductible,
+            _set("policy.deductible", _money_str),
+        ),
+        _q(
+            "policy_accounts",
+            "policy.covered_accounts",
+            "choice",
+            _plain("ask_accounts", _accounts_buttons),
+            _read_accounts,
+            _set("policy.covered_accounts"),
+        ),
+        _q(
+            "policy_premium",
+            "policy.premium",
+            "choice",
+            lambda c: (t(c.locale, "ask_premium"), answers.buttons(_premium_options(c))),
+            lambda c, a: answers.pick(c.locale, a.text, a.choice, _premium_options(c)),
+            _apply_premium,
+        ),
+        _q(
+            "policy_premium_unpaid",
+            "policy.premium.unpaid_due_date",
+            "bool",
+            _plain("ask_premium_unpaid", _yes_no_buttons),
+            _read_bool,
+            _apply_overdue,
+        ),
+        _q(
+            "policy_premium_due",
+            "policy.premium.unpaid_due_date",
+            "datetime",
+            _plain("ask_premium_due"),
+            _read_day,
+            _set("policy.premium.unpaid_due_date", lambda d: d.isoformat()),
+        ),
+        _q(
+            "incident_cause",
+            "incident.cause",
+            "choice",
+            _ask_cause,
+            _read_cause,
+            _set("incident.cause"),
+        ),
+        _q(
+            "incident_discovered_at",
+            "incident.discovered_at",
+            "datetime",
+            _plain("ask_discovered_at"),
+            _read_moment,
+            _set("incident.discovered_at", _iso),
+        ),
+        _q(
+            "tx_amount",
+            "transactions[{i}].amount",
+            "money",
+            _plain("ask_tx_amount"),
+            _read_money,
+            _apply_amount,
+        ),
+        _q(
+            "tx_at",
+            "transactions[{i}].at",
+            "datetime",
+            _plain("ask_tx_at"),
+            _read_moment,
+            _set("transactions[{i}].at", _iso),
+        ),
+        _q(
+            "tx_account",
+            "transactions[{i}].account",
+            "choice",
+            lambda c: (
+                t(c.locale, "ask_tx_account", n=c.tx_index + 1),
+                answers.buttons(_account_options(c)),
+            ),
+            lambda c, a: answers.pick(c.locale, a.text, a.choice, _account_options(c)),
+            _set("transactions[{i}].account"),
+        ),
+        _q(
+            "tx_kind",
+            "transactions[{i}].kind",
+            "choice",
+            lambda c: (
+                t(c.locale, "ask_tx_kind", n=c.tx_index + 1),
+                answers.buttons(_kind_options(c)),
+            ),
+            lambda c, a: answers.pick(c.locale, a.text, a.choice, _kind_options(c)),
+            _set("transactions[{i}].kind"),
+        ),
+        _q(
+            "tx_institution",
+            "transactions[{i}].institution",
+            "text",
+            _plain("ask_tx_institution", _institution_buttons),
+            _read_institution,
+            _set("transactions[{i}].institution"),
+        ),
+        _q(
+            "tx_more",
+            "transactions",
+            "bool",
+            _plain("ask_tx_more", _yes_no_buttons),
+            _read_bool,
+            _apply_more,
+        ),
+        _q(
+            "documents", "documents", "documents", _ask_documents, _read_documents, _apply_documents
+        ),
+    ]
+}

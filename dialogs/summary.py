@@ -1,0 +1,191 @@
+"""The hand-off: everything a claims handler needs so that they never have to ask again.
+
+Case, decision, timeline, transcript and checklist, as structured data and as Markdown.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from dialogs.messages import TranscriptEntry
+from dialogs.preview import build_case, decide, draft
+from dialogs.state import ConversationState
+from rules.decision import Decision
+from rules.vocabulary import CAUSE_LABELS, DOCUMENT_LABELS, STATUS_LABELS, Cause, Document
+
+_MONEY_FIELDS = (
+    "sum_insured",
+    "deductible",
+    "paid_before",
+    "other_insurance_sum_insured",
+    "amount",
+    "compensated",
+    "recovered",
+)
+
+
+def _numbers(node: Any) -> Any:
+    """Amounts are kept as exact strings in the state; the case format wants JSON numbers."""
+    if isinstance(node, dict):
+        return {
+            k: (float(Decimal(v)) if k in _MONEY_FIELDS and isinstance(v, str) else _numbers(v))
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_numbers(x) for x in node]
+    return node
+
+
+def case_json(state: dict[str, Any]) -> dict[str, Any]:
+    """The case gathered so far in the shape of case-format.md (complete or not)."""
+    conv = ConversationState.model_validate(state)
+    case, _ = build_case(conv)
+    if case is not None:
+        return case.model_dump(mode="json")
+    return dict(_numbers(draft(conv)))
+
+
+def decision_json(state: dict[str, Any]) -> dict[str, Any] | None:
+    decision, _ = decide(ConversationState.model_validate(state))
+    return decision.model_dump(mode="json") if decision else None
+
+
+def timeline(facts: dict[str, Any]) -> list[dict[str, str]]:
+    incident = facts.get("incident") or {}
+    events: list[tuple[str, str]] = []
+    for tx in facts.get("transactions") or []:
+        if tx.get("at"):
+            events.append((tx["at"], f"交易 {tx['id']}：{tx.get('amount', '?')} 元"))
+    for key, label in (
+        ("discovered_at", "发现被盗"),
+        ("frozen_at", "挂失/冻结完成"),
+        ("insurer_notified_at", "通知保险人"),
+    ):
+        if incident.get(key):
+            events.append((incident[key], label))
+    report = incident.get("police_report") or {}
+    if report.get("at"):
+        events.append((report["at"], "报案"))
+    events.sort(key=lambda e: datetime.fromisoformat(e[0]))
+    return [{"at": at, "event": what} for at, what in events]
+
+
+def checklist(conv: ConversationState, decision: Decision | None) -> list[dict[str, Any]]:
+    incident = conv.facts.get("incident") or {}
+    items: list[dict[str, Any]] = [
+        {"item": "挂失/冻结", "done": bool(incident.get("frozen_at"))},
+        {"item": "报警", "done": bool((incident.get("police_report") or {}).get("filed"))},
+        {"item": "通知保险公司/银行", "done": bool(incident.get("insurer_notified_at"))},
+    ]
+    have = set(conv.facts.get("documents") or [])
+    missing = {m.id.value for m in decision.missing_documents} if decision else set()
+    for doc in [*sorted(have), *sorted(missing - have)]:
+        items.append({"item": DOCUMENT_LABELS[Document(doc)], "done": doc in have})
+    return items
+
+
+def build_summary(state: dict[str, Any], transcript: list[TranscriptEntry]) -> dict[str, Any]:
+    conv = ConversationState.model_validate(state)
+    decision, problems = decide(conv)
+    incident = conv.facts.get("incident") or {}
+    risk = {
+        "money_leaving": bool(incident.get("money_leaving")),
+        "not_frozen": not incident.get("frozen_at"),
+        "scam_signals": list(conv.aside.get("scam_signals") or []),
+    }
+    summary: dict[str, Any] = {
+        "case_code": conv.case_code,
+        "channel": conv.channel,
+        "state": conv.state,
+        "handoff_reason": conv.handoff_reason,
+        "case": case_json(state),
+        "decision": decision.model_dump(mode="json") if decision else None,
+        "problems": problems,
+        "timeline": timeline(conv.facts),
+        "checklist": checklist(conv, decision),
+        "risk": risk,
+        "notes_after_handoff": list(conv.aside.get("after_handoff") or []),
+        "transcript": [e.model_dump(mode="json") for e in transcript],
+    }
+    summary["markdown"] = markdown(summary, decision)
+    return summary
+
+
+def markdown(summary: dict[str, Any], decision: Decision | None) -> str:
+    case = summary["case"]
+    incident = case.get("incident") or {}
+    policy = case.get("policy") or {}
+    out = [f"# 案件 {summary['case_code']}", ""]
+    flags = [
+        label
+        for key, label in (("money_leaving", "资金仍在流出"), ("not_frozen", "尚未冻结"))
+        if summary["risk"][key]
+    ]
+    if summary["risk"]["scam_signals"]:
+        flags.append("诈骗迹象：" + "、".join(summary["risk"]["scam_signals"]))
+    if flags:
+        out += ["**风险：** " + "；".join(flags), ""]
+    out += ["## 经过", incident.get("narrative") or "（未描述）", ""]
+    cause = incident.get("cause")
+    out += [
+        "## 事实",
+        f"- 产品：{policy.get('product') or '未确定'}",
+        f"- 投保日：{policy.get('purchased_on') or '未知'}",
+        f"- 保险期间：{policy.get('period_start') or '?'} 至 {policy.get('period_end') or '?'}",
+        f"- 原因：{CAUSE_LABELS[Cause(cause)] if cause else '未确定'}",
+        f"- 发现：{incident.get('discovered_at') or '未知'}",
+        f"- 冻结：{incident.get('frozen_at') or '未冻结'}",
+        "",
+    ]
+    out += ["## 时间线", *[f"- {e['at']} {e['event']}" for e in summary["timeline"]], ""]
+    if decision:
+        out += [
+            f"## 初步决定（{decision.wording.title} {decision.wording.version}）",
+            "| 交易 | 申请 | 可赔 | 结果 | 条款 | 理由 |",
+            "|---|---|---|---|---|---|",
+        ]
+        out += [
+            f"| {ln.transaction} | {ln.claimed} | {ln.eligible} | {STATUS_LABELS[ln.status]} | "
+            f"{'、'.join(ln.clauses)} | {ln.reason} |"
+            for ln in decision.lines
+        ]
+        tot = decision.totals
+        out += [
+            "",
+            f"申请 {tot.claimed} 元，可赔 {tot.eligible} 元，免赔 {tot.deduction} 元，"
+            f"**应付 {tot.payable} 元**" + ("（初步）" if decision.provisional else ""),
+            "",
+        ]
+        if decision.missing_documents:
+            out += [
+                "## 缺少材料",
+                *[f"- {m.label}（{m.clause}）" for m in decision.missing_documents],
+                "",
+            ]
+        if decision.deadlines:
+            out += [
+                "## 时限",
+                *[
+                    f"- {d.label}（{d.clause}）：{d.due or '提交索赔后起算'}"
+                    for d in decision.deadlines
+                ],
+                "",
+            ]
+        if decision.notes:
+            out += ["## 说明", *[f"- {n}" for n in decision.notes], ""]
+    else:
+        out += ["## 初步决定", "暂无：" + "；".join(summary["problems"]), ""]
+    out += [
+        "## 清单",
+        *[f"- [{'x' if c['done'] else ' '}] {c['item']}" for c in summary["checklist"]],
+        "",
+    ]
+    if summary["notes_after_handoff"]:
+        out += ["## 转人工后补充", *[f"- {n}" for n in summary["notes_after_handoff"]], ""]
+    out += [
+        "## 对话记录",
+        *[f"- {e['at']} **{e['role']}**：{e['text']}" for e in summary["transcript"]],
+    ]
+    return "\n".join(out)
