@@ -84,8 +84,9 @@ _GAP = (
     r"[\s:：=“”\"'「」（(【\[]{0,3}"
 )
 _CVV = re.compile(
-    r"(?:cvv2?|cvn2?|cvc2?|安全码|背面(?:的)?(?:三|3)位(?:数字?|码)?|卡背(?:面)?(?:的)?(?:三位|3位)?"
-    r"(?:数字?|码)?)" + _GAP + r"(?P<secret>[0-9]{3})(?![0-9])",
+    r"(?:cvv2?|cvn2?|cvc2?|安全码|(?:卡背面?|背面)(?:的)?(?:三位|3位)?(?:数字?|码)?)"
+    + _GAP
+    + r"(?P<secret>[0-9]{3})(?![0-9])",
     re.I,
 )
 _OTP_WORDS = r"(?:短信验证码|验证码|校验码|动态码|动态密码|短信码|确认码|授权码|code|otp)"
@@ -95,7 +96,7 @@ _OTP_BEFORE = re.compile(
 )
 _PASSWORD = re.compile(
     r"(?:支付密码|交易密码|取款密码|登录密码|查询密码|密码|口令|pin码?|password|passcode|pwd)"
-    r"(?:\s*(?:是|为|:|=)\s*|\s{0,2})"
+    r"(?:\s*(?:是|为|:|：|=)\s*|\s{0,2})"
     r"(?P<secret>(?=[!-~]*[0-9A-Za-z])[!-~]{4,}+)",
     re.I,
 )
@@ -105,6 +106,9 @@ _EXPIRY = re.compile(
     re.I,
 )
 _DATEISH = re.compile(r"[0-9]{2,4}[\-/.][0-9]{1,2}(?:[\-/.][0-9]{1,2})?|[0-9]{1,2}:[0-9]{2}")
+
+
+_MAX_GROUPS = 6  # 4-4-4-4-3 is the longest grouping a card number is written in
 
 
 def _card_mask(digits: str) -> str:
@@ -137,7 +141,9 @@ def _mask_run(m: re.Match[str], kinds: set[str]) -> str:
     while i < len(numbers):
         found = None
         total = 0
-        for j in range(i, len(numbers)):
+        for j in range(i, min(i + _MAX_GROUPS, len(numbers))):
+            if j > i and (len(numbers[i]) < 3 or len(numbers[j]) < 3):
+                break  # cards are written in groups of 3 digits or more
             total += len(numbers[j])
             if total > 19:
                 break
@@ -180,7 +186,7 @@ def redact(text: str) -> Redacted:
     out = _RUN.sub(lambda m: _mask_run(m, kinds), out)
     out = _secret(_CVV, "cvv", "***", out, kinds)
     out = _secret(_OTP, "otp", SECRET_MASK, out, kinds)
-    out = _secret(_OTP_BEFORE, "otp", SECRET_MASK, out, kinds)
     out = _secret(_EXPIRY, "expiry", "**/**", out, kinds)
     out = _secret(_PASSWORD, "password", SECRET_MASK, out, kinds)
+    out = _secret(_OTP_BEFORE, "otp", SECRET_MASK, out, kinds)
     return Redacted(out, frozenset(kinds))

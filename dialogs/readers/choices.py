@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from dialogs.readers._text import prepare
 from dialogs.readers.numbers import parse_int
@@ -42,10 +43,12 @@ def _key(text: str) -> str:
     return _PUNCT.sub("", text).lower()
 
 
-def _terms(option: Option) -> list[str]:
+@lru_cache(maxsize=1024)
+def _terms(option: Option) -> tuple[str, ...]:
+    """Every word that names `option`: its label, the label's parts, its synonyms."""
     parts = [p.strip() for p in _LABEL_PARTS.split(option.label)]
     terms = {option.label, *option.synonyms, *(p for p in parts if len(p) >= 2)}
-    return sorted((t.lower() for t in terms if t), key=len, reverse=True)
+    return tuple(sorted((t.lower() for t in terms if t), key=len, reverse=True))
 
 
 def _spans(text: str, word: str) -> list[tuple[int, int]]:

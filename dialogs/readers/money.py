@@ -148,7 +148,7 @@ def _numeral_value(run: str) -> Decimal | None:
     if "点" not in numeral:
         return parse_number(numeral)
     whole, _, frac = numeral.partition("点")
-    digits = frac.rstrip(_UNIT_CHARS)
+    digits = frac.rstrip(_DECIMAL_UNITS)
     unit = frac[len(digits) :]
     whole_value = parse_number(whole)
     if whole_value is None or not digits or not all(c in DIGITS for c in digits):
@@ -174,7 +174,7 @@ def _read_run(text: str, start: int, end: int) -> tuple[_Found | None, int]:
     if not marked and _NOT_AMOUNT_AFTER.match(text, end):
         return None, end  # 十点, 两笔, 3天前, 2023-10…
     stop = after.end() if marked else end
-    if "点" in run and not (unit or yuan or run[-1] in _UNIT_CHARS):
+    if "点" in run and not (unit or yuan or run[-1] in _DECIMAL_UNITS):
         return None, end  # 三点五 alone is more likely a time than ¥3.5
     lone_cn = len(run) == 1 and run in _CN_ONLY
     if lone_cn and not (unit or yuan or foreign or jiao_only):
@@ -224,6 +224,7 @@ def _read_run(text: str, start: int, end: int) -> tuple[_Found | None, int]:
 
 
 _UNIT_CHARS = "".join(SMALL_UNITS) + "".join(BIG_UNITS)
+_DECIMAL_UNITS = "万萬亿億千仟"  # 三点五万: a Chinese decimal only scales by these
 # An Arabic digit glued to a Chinese one ("5200一笔") ends the numeral there.
 _SCRIPT_CHANGE = re.compile(rf"[0-9](?=[{CN_DIGIT_CHARS}])|[{CN_DIGIT_CHARS}](?=[0-9])")
 _LATIN_UNITS = str.maketrans({"w": "万", "W": "万", "k": "千", "K": "千"})

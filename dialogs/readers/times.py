@@ -218,6 +218,10 @@ def _find_date(t: str, today: date) -> _DateHit | None:
     if m:
         mo, d = int(m.group("m") or m.group("m2")), int(m.group("d") or m.group("d2"))
         return _DateHit(_recent_month_day(mo, d, today))
+    # Before the day words: 3天前晚上 holds 前晚.
+    m = _DAYS_AGO.search(t)
+    if m:
+        return _DateHit(today - timedelta(days=int(m.group("n"))))
     m = _REL_DAY.search(t)
     if m:
         word = m.group(0)
@@ -236,9 +240,6 @@ def _find_date(t: str, today: date) -> _DateHit | None:
             return _DateHit(monday + timedelta(weeks=weeks, days=weekday))
         found = monday + timedelta(days=weekday)
         return _DateHit(found if found <= today else found - timedelta(weeks=1))
-    m = _DAYS_AGO.search(t)
-    if m:
-        return _DateHit(today - timedelta(days=int(m.group("n"))))
     m = _REL_MONTH_DAY.search(t)
     if m:
         rel = m.group("rel")
