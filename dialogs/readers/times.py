@@ -113,7 +113,7 @@ _HOUR = re.compile(
 )
 _PERIOD = re.compile(
     r"凌晨|一大早|早上|早晨|清晨|上午|中午|下午|午后|傍晚|黄昏|晚上|晚间|夜里|夜间|夜晚|半夜|深夜|"
-    r"午夜|(?:早|晚|夜)(?=\s*[0-9])"
+    r"午夜|(?:早|晚|夜)(?=\s*[0-9]|\s*$)"
 )
 _PERIODS: dict[str, PartOfDay] = {
     "凌晨": "dawn",
@@ -381,9 +381,11 @@ def read_datetime(text: str, now: datetime) -> TimeReading:
             return TimeReading(now)
         if hit is not None and hit.day is not None and hit.precision == "day":
             midnight = _at(hit.day, 0, 0, 0)
+            said = [_PERIODS[p.group(0)] for p in _PERIOD.finditer(t)]
+            part = said[-1] if said else hit.period
             if hit.day > today:
-                return TimeReading(future=True, date_only=True, part_of_day=hit.period)
-            return TimeReading(midnight, date_only=True, part_of_day=hit.period)
+                return TimeReading(future=True, date_only=True, part_of_day=part)
+            return TimeReading(midnight, date_only=True, part_of_day=part)
         return NO_TIME
     if hit is not None and hit.precision != "day":
         return NO_TIME  # 去年3月 9点: no day to put the time on

@@ -101,6 +101,10 @@ def test_relative_to_now(text: str, delta: timedelta) -> None:
         ("上周日", date(2023, 10, 8), None),
         ("周五", date(2023, 10, 6), None),
         ("2023年10月1日", date(2023, 10, 1), None),
+        ("10月8日晚上", date(2023, 10, 8), "evening"),
+        ("10月8号晚", date(2023, 10, 8), "evening"),
+        ("星期五下午", date(2023, 10, 6), "afternoon"),
+        ("今天凌晨", date(2023, 10, 9), "dawn"),
     ],
 )
 def test_date_only(text: str, day: date, part: str | None) -> None:
