@@ -12,6 +12,7 @@ from dialogs.readers.numbers import parse_number, read_number
 from dialogs.readers.synonyms import (
     ACCOUNT_SYNONYMS,
     DOCUMENT_SYNONYMS,
+    KIND_OUTRANKS,
     KIND_SYNONYMS,
     account_options,
     document_options,
@@ -29,6 +30,7 @@ from dialogs.readers.yesno import read_bool
 __all__ = [
     "ACCOUNT_SYNONYMS",
     "DOCUMENT_SYNONYMS",
+    "KIND_OUTRANKS",
     "KIND_SYNONYMS",
     "MAX_CHARS",
     "AmountReading",

@@ -92,10 +92,9 @@ _APPROX_AFTER = re.compile(r"\s*(?:左右|上下|出头|以上|以下|不到|多
 # A number directly followed by one of these is a time, a date or a count, not money.
 _NOT_AMOUNT_AFTER = re.compile(
     r"\s*(?:[:/\-](?=[0-9])|点|时|分|秒|小时|钟|刻|号|日|月|年|岁|周|星期|礼拜|天|个|次|笔|张|"
-    r"位|条|人|楼|层|倍|%|折|级|期|代|款|遍|下|遍|台|部|家|件|页|行|w(?=[a-zA-Z])|"
+    r"位|条|人|楼|层|倍|%|折|级|期|代|款|遍|下|台|部|家|件|页|行|w(?=[a-zA-Z])|"
     r"[a-zA-Z])"
 )
-# 10.8 晚上 — a month.day, not ten yuan eighty.
 _CN_ONLY = set(CN_NUMERAL_CHARS)
 
 
