@@ -92,6 +92,33 @@ class Settings(BaseSettings):
         description="The public https URL of this service, for Telegram webhooks and links.",
     )
 
+    max_body_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        description="Largest JSON request body the API accepts; larger ones get 413.",
+    )
+    evidence_max_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1024,
+        description="Largest evidence upload (image or PDF); larger ones get 413.",
+    )
+    rate_per_conversation: float = Field(
+        default=60.0,
+        gt=0,
+        description="Messages a minute one conversation may send (bursts of 20); more get 429.",
+    )
+    rate_per_address: float = Field(
+        default=600.0,
+        gt=0,
+        description="API requests a minute from one client address (bursts of 100); more get 429.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `lossline serve` listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `lossline serve` listens on.")
+
+    @property
+    def evidence_dir(self) -> Path:
+        return self.data_dir / "evidence"
+
     @property
     def retention_seconds(self) -> int:
         return max(1, round(self.retention_days * 86_400))

@@ -13,7 +13,15 @@ from decimal import Decimal
 from typing import Any
 
 from dialogs.messages import Button
-from dialogs.readers import Option, read_bool, read_choice, read_date, read_datetime, read_money
+from dialogs.readers import (
+    Option,
+    read_bool,
+    read_choice,
+    read_date,
+    read_datetime,
+    read_money,
+    read_number,
+)
 from dialogs.texts import t
 
 FUTURE_SLACK = timedelta(minutes=2)
@@ -106,10 +114,10 @@ def pick(locale: str, text: str | None, choice: str | None, options: list[Option
 
 
 def number(text: str | None) -> int | None:
-    reading = read_money(text or "")
-    if reading is None or reading.value != reading.value.to_integral_value():
+    value = read_number(text or "")
+    if value is None or value != value.to_integral_value():
         return None
-    return int(reading.value)
+    return int(value)
 
 
 def buttons(options: list[Option]) -> list[Button]:

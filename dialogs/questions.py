@@ -21,8 +21,10 @@ from dialogs.readers import (
     ACCOUNT_SYNONYMS,
     KIND_SYNONYMS,
     Option,
+    account_options,
     read_documents,
 )
+from dialogs.readers.choices import matches
 from dialogs.state import ConversationState, get_fact, set_fact
 from dialogs.texts import t
 from rules.types import SHANGHAI
@@ -254,9 +256,9 @@ def _read_window(conv: ConversationState, a: Answer) -> Outcome:
         product = get_fact(conv.facts, "policy.product")
         hours = products.info(product).default_window_hours if product else 72
     else:
-        raw = a.choice if a.choice in ("48", "72") else (a.text or "").replace("小时", "")
-        if "天" in raw:
-            days = answers.number(raw.replace("天", ""))
+        raw = a.choice if a.choice in ("48", "72") else (a.text or "")
+        if "天" in raw and "小时" not in raw:
+            days = answers.number(raw)
             hours = days * 24 if days else 0
         else:
             hours = answers.number(raw) or 0
@@ -301,12 +303,8 @@ def _read_accounts(conv: ConversationState, a: Answer) -> Outcome:
     elif a.choice and a.choice in Account.__members__:
         chosen = [a.choice]
     else:
-        text = a.text or ""
-        chosen = [
-            acc.value
-            for acc, words in ACCOUNT_SYNONYMS.items()
-            if any(w in text for w in words) or ACCOUNT_LABELS[acc] in text
-        ]
+        options = account_options()
+        chosen = [options[i].id for i in matches(a.text or "", options)]
     if not chosen:
         return Outcome(miss="miss_choice", miss_values={"example": "借记卡和支付宝"})
     labels = "、".join(ACCOUNT_LABELS[Account(x)] for x in chosen)

@@ -6,7 +6,8 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from bot.commands import dialog_cmds, rules_cmds
+    from bot.commands import dialog_cmds, rules_cmds, serve_cmds
 
     rules_cmds.register(app)
     dialog_cmds.register(app)
+    serve_cmds.register(app)

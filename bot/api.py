@@ -1,0 +1,238 @@
+"""The conversation API (shared/spec/conversation-api.md), read top to bottom as its endpoints.
+
+POST /api/conversations                        start
+POST /api/conversations/{id}/messages          one turn
+GET  /api/conversations/{id}/case              the case, its decision, the transcript
+POST /api/conversations/{id}/evidence          an image or PDF for the case
+WS   /api/conversations/{id}/ws?token=…        replies and agent messages, live
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
+
+import structlog
+from fastapi import APIRouter, Depends, File, Header, Request, UploadFile, WebSocket
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from starlette.websockets import WebSocketDisconnect
+
+from bot import metrics
+from bot.engine import BadToken, Engine, TooBusy
+from bot.errors import ApiError
+from bot.evidence import save_evidence
+from bot.runtime import Runtime, runtime
+from bot.store.base import ConversationNotFound, ConversationRecord, EvidenceMeta
+from dialogs.messages import Reply, Turn
+from dialogs.summary import case_json, decision_json
+from rules.types import SHANGHAI, LocalDatetime
+
+log = structlog.get_logger(__name__)
+router = APIRouter(prefix="/api")
+
+CHANNELS = ("web", "phone", "telegram", "cli", "api")
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+class StartIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    channel: Literal["web", "phone", "telegram", "cli", "api"] = "web"
+    locale: Literal["zh-CN", "en"] = "zh-CN"
+
+
+class StartOut(BaseModel):
+    id: str
+    token: str
+    replies: list[Reply]
+    state: str
+
+
+class MessageIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    text: str | None = Field(default=None, max_length=20_000)
+    choice: str | None = Field(default=None, min_length=1, max_length=64)
+    sent_at: LocalDatetime | None = None
+    # An extension: the client's own id for this message, so a retry is applied once.
+    message_id: str | None = Field(default=None, min_length=1, max_length=128)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> MessageIn:
+        if (self.text is None) == (self.choice is None):
+            raise ValueError("需要 text 或 choice 其中之一")
+        return self
+
+
+class MessageOut(BaseModel):
+    replies: list[Reply]
+    state: str
+    handoff: bool
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def limit_address(request: Request, rt: Annotated[Runtime, Depends(runtime)]) -> None:
+    wait = rt.address_limit.check(_client(request))
+    if wait:
+        raise ApiError(429, headers={"Retry-After": rt.address_limit.retry_after(wait)})
+
+
+async def conversation(
+    id: str,
+    rt: Annotated[Runtime, Depends(runtime)],
+    authorization: Annotated[str | None, Header()] = None,
+) -> ConversationRecord:
+    """The conversation named in the path, if the bearer token is its own."""
+    if len(id) > 64:
+        raise ApiError(404, message="会话不存在。")
+    record = await rt.engine.store.load(id)
+    if record is None:
+        raise ApiError(404, message="会话不存在或已过期，请重新开始。")
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise ApiError(401, headers={"WWW-Authenticate": "Bearer"})
+    try:
+        return await rt.engine.authorize(id, token.strip())
+    except BadToken:
+        raise ApiError(403) from None
+
+
+Limited = Depends(limit_address)
+Conversation = Annotated[ConversationRecord, Depends(conversation)]
+Rt = Annotated[Runtime, Depends(runtime)]
+
+
+@router.post("/conversations", status_code=201, response_model=StartOut, dependencies=[Limited])
+async def start_conversation(rt: Rt, body: StartIn | None = None) -> StartOut:
+    body = body or StartIn()
+    record, token, result = await rt.engine.start(body.channel, body.locale, datetime.now(SHANGHAI))
+    metrics.CONVERSATIONS.labels(channel=body.channel).inc()
+    return StartOut(id=record.id, token=token, replies=result.replies, state=result.state_name)
+
+
+@router.post("/conversations/{id}/messages", response_model=MessageOut, dependencies=[Limited])
+async def post_message(
+    body: MessageIn,
+    record: Conversation,
+    rt: Rt,
+    idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
+) -> MessageOut:
+    wait = rt.conversation_limit.check(record.id)
+    if wait:
+        raise ApiError(429, headers={"Retry-After": rt.conversation_limit.retry_after(wait)})
+    now = datetime.now(SHANGHAI)
+    # Relative times are read against when the user sent the message, but a client's clock
+    # may not run ahead of ours: a theft cannot be in the future.
+    sent_at = min(body.sent_at, now) if body.sent_at and body.sent_at <= now + CLOCK_SKEW else now
+    by: Literal["victim", "agent"] = "agent" if record.channel == "phone" else "victim"
+    turn = Turn(text=body.text, choice=body.choice, sent_at=sent_at, by=by)
+    started = time.perf_counter()
+    try:
+        outcome = await rt.engine.handle(record.id, turn, body.message_id or idempotency_key)
+    except ConversationNotFound:
+        raise ApiError(404, message="会话不存在或已过期，请重新开始。") from None
+    except TooBusy:
+        raise ApiError(409, message="消息太密集，请稍后重发。") from None
+    metrics.TURN_SECONDS.observe(time.perf_counter() - started)
+    if not outcome.duplicate:
+        metrics.TURNS.labels(channel=record.channel).inc()
+        if outcome.handoff and not record.keeps_forever:
+            metrics.HANDOFFS.labels(channel=record.channel).inc()
+    return MessageOut(replies=outcome.replies, state=outcome.state_name, handoff=outcome.handoff)
+
+
+@router.get("/conversations/{id}/case", dependencies=[Limited])
+async def get_case(record: Conversation, rt: Rt) -> dict[str, Any]:
+    return await case_view(rt.engine, record)
+
+
+async def case_view(engine: Engine, record: ConversationRecord) -> dict[str, Any]:
+    """The case as every reader sees it: the victim's widget, the console, an export."""
+    transcript = await engine.store.transcript(record.id)
+    evidence = await engine.store.evidence(record.id)
+    handoff = None
+    if record.handoff:
+        handoff = {"status": record.handoff, "entry": record.handoff_entry, "owner": record.owner}
+    return {
+        "case": case_json(record.state),
+        "decision": decision_json(record.state),
+        "transcript": [e.model_dump(mode="json") for e in transcript],
+        "handoff": handoff,
+        "state": record.state_name,
+        "case_code": record.state.get("case_code"),
+        "evidence": [
+            {k: v for k, v in e.model_dump(mode="json").items() if k != "stored_path"}
+            for e in evidence
+        ],
+    }
+
+
+@router.post("/conversations/{id}/evidence", status_code=201, dependencies=[Limited])
+async def upload_evidence(
+    record: Conversation, rt: Rt, file: Annotated[UploadFile, File()]
+) -> dict[str, Any]:
+    data = await file.read(rt.settings.evidence_max_bytes + 1)
+    if len(data) > rt.settings.evidence_max_bytes:
+        raise ApiError(413, message="文件太大了（最大 10 MB）。")
+    meta = save_evidence(rt.settings.evidence_dir, record.id, file.filename or "upload", data)
+    await rt.engine.store.add_evidence(record.id, meta)
+    await rt.engine.events.publish(
+        record.id,
+        {"type": "evidence", "file_name": meta.file_name, "content_type": meta.content_type},
+    )
+    return _public(meta)
+
+
+def _public(meta: EvidenceMeta) -> dict[str, Any]:
+    return {
+        "file_name": meta.file_name,
+        "content_type": meta.content_type,
+        "size": meta.size,
+        "sha256": meta.sha256,
+    }
+
+
+# What the widget needs live; the console subscribes to more through its own routes.
+PUSHED = ("reply", "agent_message", "owner", "handoff", "state")
+
+
+@router.websocket("/conversations/{id}/ws")
+async def conversation_ws(websocket: WebSocket, id: str) -> None:
+    rt: Runtime = websocket.app.state.runtime
+    token = websocket.query_params.get("token", "")
+    record = await rt.engine.store.load(id[:64])
+    if record is None:
+        await websocket.close(code=4404)
+        return
+    try:
+        await rt.engine.authorize(record.id, token)
+    except BadToken:
+        await websocket.close(code=4403)
+        return
+    await websocket.accept()
+    async with rt.engine.events.subscribe(record.id) as sub:
+        receiver = asyncio.create_task(_drain(websocket))
+        try:
+            while not receiver.done():
+                event = await sub.get(timeout=15.0)
+                if event is None:
+                    await websocket.send_json({"type": "ping"})
+                elif event.get("type") in PUSHED:
+                    await websocket.send_json(event)
+        except (WebSocketDisconnect, RuntimeError):
+            pass
+        finally:
+            receiver.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await receiver
+
+
+async def _drain(websocket: WebSocket) -> None:
+    """Read (and ignore) what the client sends, to notice when it goes away."""
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+        while True:
+            await websocket.receive_text()

@@ -1,0 +1,59 @@
+"""The web application: the conversation API, health, metrics, and the pages channels add."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from bot import api, errors
+from bot.limits import BodyLimit
+from bot.runtime import Runtime
+from bot.settings import Settings
+from bot.store.factory import Backend, open_backend
+
+
+def create_app(settings: Settings | None = None, backend: Backend | None = None) -> FastAPI:
+    """The app. With no backend it opens the one the settings name and closes it on exit."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = backend is None
+        opened = backend or await open_backend(settings)
+        app.state.runtime = Runtime.build(settings, opened)
+        try:
+            yield
+        finally:
+            if own:
+                await opened.aclose()
+
+    app = FastAPI(
+        title="lossline conversation API",
+        version="0.1.0",
+        description="盗刷应急理赔助手: the API behind every channel (shared/spec/conversation-api.md).",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        upload_max_bytes=settings.evidence_max_bytes + 64 * 1024,
+    )
+    app.include_router(api.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> JSONResponse:
+        rt: Runtime = app.state.runtime
+        ok = await rt.engine.store.ping()
+        body = {"status": "ok" if ok else "unavailable", "store": rt.backend.kind}
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return app

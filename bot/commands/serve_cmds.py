@@ -1,0 +1,38 @@
+"""`lossline serve`: the API (and the pages) on uvicorn, on the embedded SQLite by default."""
+
+from __future__ import annotations
+
+import typer
+
+
+def serve(
+    host: str | None = typer.Option(None, "--host", help="Default: LOSSLINE_HOST or 127.0.0.1."),
+    port: int | None = typer.Option(None, "--port", help="Default: LOSSLINE_PORT or 8000."),
+) -> None:
+    """Start lossline (SQLite under LOSSLINE_DATA_DIR unless LOSSLINE_REDIS_URL is set)."""
+    import uvicorn
+
+    from bot.app import create_app
+    from bot.logs import configure
+    from bot.settings import Settings
+
+    settings = Settings()
+    configure()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = (
+        f"Redis {settings.redis_url}" if settings.redis_url else f"SQLite in {settings.data_dir}"
+    )
+    typer.echo(
+        f"lossline: serving on http://{host or settings.host}:{port or settings.port} ({store})"
+    )
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_config=None,
+        proxy_headers=True,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
