@@ -1,6 +1,6 @@
 """The adjudication rules: a case in, a decision out, every line citing the clause that decided it.
 
-    from rules import adjudicate, adjudicate_joint
+from rules import adjudicate, adjudicate_joint
 """
 
 from rules.adjudicate import adjudicate, adjudicate_joint

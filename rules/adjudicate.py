@@ -9,8 +9,8 @@ from typing import Any
 
 from rules.case import Case, JointClaims, Transaction
 from rules.catalog import get_catalog, select_wording
-from rules.checks import CHECKS, CaseFacts, Finding, case_facts, check_late_claim, covered
-from rules.construct import construct
+from rules.checks import STEPS, CaseFacts, Finding, case_facts, check_late_claim, line_facts
+from rules.construct import constructor
 from rules.decision import Decision, JointDecision, Line, Totals, TraceStep
 from rules.decision import Wording as WordingRef
 from rules.errors import CaseError
@@ -20,6 +20,19 @@ from rules.totals import ZERO, Amounts, split_remaining
 from rules.types import round_cents
 from rules.vocabulary import Status
 from rules.wording import Wording
+
+_decision = constructor(Decision)
+_wording_ref = constructor(WordingRef)
+_line = constructor(Line)
+_totals_model = constructor(Totals)
+_joint = constructor(JointDecision)
+_trace_step = constructor(TraceStep)
+_RESULT = {
+    None: "pass",
+    Status.covered: "covered",
+    Status.excluded: "excluded",
+    Status.needs_review: "needs_review",
+}
 
 
 def adjudicate(case: Case, products_dir: Path | None = None) -> Decision:
@@ -44,16 +57,19 @@ def decide(case: Case, wording: Wording) -> Decision:
     missing = missing_documents(case, wording, claimed)
     if missing:
         trace.append(
-            _step("documents", None, {"documents": case.documents}, "missing",
-                  tuple(m.clause for m in missing))
+            _step(
+                "documents",
+                None,
+                {"documents": case.documents},
+                "missing",
+                tuple(m.clause for m in missing),
+            )
         )
     provisional = bool(missing) or any(line.status is Status.needs_review for line in lines)
-    return construct(
-        Decision,
+    return _decision(
         {
             "product": wording.product,
-            "wording": construct(
-                WordingRef,
+            "wording": _wording_ref(
                 {
                     "version": wording.version,
                     "effective_from": wording.effective_from,
@@ -73,28 +89,32 @@ def decide(case: Case, wording: Wording) -> Decision:
 
 
 def _decide_line(cf: CaseFacts, tx: Transaction, trace: list[TraceStep]) -> Line:
-    # A transaction's own cause and freeze replace the incident's (case-format.md).
-    incident = cf.case.incident
-    cause = tx.cause or incident.cause
-    frozen = tx.frozen_at or incident.frozen_at
-    decided: Finding | None = None
-    for check in CHECKS:
-        finding = check(cf, tx, cause, frozen)
-        trace.append(_traced(tx, finding))
-        if finding.status is not None:
-            decided = finding
+    lf = line_facts(cf, tx)
+    tx_id = tx.id
+    # Steps 1–7: the first check with a status decides; step 7 (covered) always has one.
+    for check in STEPS:
+        name, status, clauses, reason, inputs = check(cf, lf)
+        # Built inline: this runs several times per line and is most of an adjudication's cost.
+        trace.append(
+            _trace_step(
+                {
+                    "check": name,
+                    "transaction": tx_id,
+                    "inputs": inputs,
+                    "result": f"{_RESULT[status]}: {reason}",
+                    "clauses": list(clauses),
+                }
+            )
+        )
+        if status is not None:
             break
-    if decided is None:
-        decided = covered(cf, tx, cause)
-        trace.append(_traced(tx, decided))
-    status, clauses, reason = decided.status, decided.clauses, decided.reason
 
-    late = check_late_claim(cf, frozen)
+    late = check_late_claim(cf, lf) if cf.wording.late_claim_days else None
     if late is not None:
         trace.append(_traced(tx, late))
-        if late.status is not None:
-            status, clauses = Status.needs_review, clauses + late.clauses
-            reason = f"{late.reason}；{reason}"
+        if late[1] is not None:
+            status, clauses = Status.needs_review, clauses + late[2]
+            reason = f"{late[3]}；{reason}"
 
     eligible = ZERO
     if status is Status.covered:
@@ -102,8 +122,7 @@ def _decide_line(cf: CaseFacts, tx: Transaction, trace: list[TraceStep]) -> Line
         if used:
             clauses += used
             trace.append(_step("amount", tx.id, _line_amounts(tx), f"{eligible}", used))
-    return construct(
-        Line,
+    return _line(
         {
             "transaction": tx.id,
             "status": status,
@@ -118,6 +137,8 @@ def _decide_line(cf: CaseFacts, tx: Transaction, trace: list[TraceStep]) -> Line
 def _eligible(cf: CaseFacts, tx: Transaction) -> tuple[Decimal, tuple[str, ...]]:
     """A covered line's amount, less what a bank or platform already bore (第六条(二)) and what
     was recovered from the responsible party (第二十四条)."""
+    if not tx.compensated and not tx.recovered:
+        return tx.amount, ()
     used: tuple[str, ...] = ()
     if tx.compensated:
         used += cf.wording.compensated_clauses
@@ -127,8 +148,7 @@ def _eligible(cf: CaseFacts, tx: Transaction) -> tuple[Decimal, tuple[str, ...]]
 
 
 def _totals(amounts: Amounts) -> Totals:
-    return construct(
-        Totals,
+    return _totals_model(
         {
             "claimed": round_cents(amounts.claimed),
             "eligible": round_cents(amounts.eligible),
@@ -176,7 +196,7 @@ def adjudicate_joint(claims: JointClaims, products_dir: Path | None = None) -> J
                 f"{remaining:,.2f}元，按{'、'.join(cited)}按比例分配：单独计算应赔{mine:,.2f}元，"
                 f"实际可赔{share:,.2f}元。"
             )
-    return construct(JointDecision, {"claims": decisions})
+    return _joint({"claims": decisions})
 
 
 _SHARED_POLICY_FIELDS = ("product", "purchased_on", "wording_version", "sum_insured", "paid_before")
@@ -185,23 +205,26 @@ _SHARED_POLICY_FIELDS = ("product", "purchased_on", "wording_version", "sum_insu
 def _step(
     check: str, tx: str | None, inputs: dict[str, Any], result: str, clauses: tuple[str, ...]
 ) -> TraceStep:
-    return construct(
-        TraceStep,
-        {"check": check, "transaction": tx, "inputs": inputs, "result": result,
-         "clauses": list(clauses)},
+    return _trace_step(
+        {
+            "check": check,
+            "transaction": tx,
+            "inputs": inputs,
+            "result": result,
+            "clauses": list(clauses),
+        },
     )
 
 
 def _traced(tx: Transaction, finding: Finding) -> TraceStep:
-    result = finding.status.value if finding.status is not None else "pass"
-    return construct(
-        TraceStep,
+    check, status, clauses, reason, inputs = finding
+    return _trace_step(
         {
-            "check": finding.check,
+            "check": check,
             "transaction": tx.id,
-            "inputs": finding.inputs,
-            "result": f"{result}: {finding.reason}",
-            "clauses": list(finding.clauses),
+            "inputs": inputs,
+            "result": f"{_RESULT[status]}: {reason}",
+            "clauses": list(clauses),
         },
     )
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any, NamedTuple
+from math import inf
+from typing import Any
 
 from rules.case import Case, MonthlyPremium, Transaction
 from rules.product import Flag
@@ -31,146 +32,196 @@ EXCLUDED = Status.excluded
 REVIEW = Status.needs_review
 
 
-class Finding(NamedTuple):
-    check: str
-    status: Status | None
-    """excluded / needs_review decide the line; None lets it go on to the next check."""
-    clauses: Clauses
-    reason: str
-    inputs: dict[str, Any]
+Finding = tuple[str, Status | None, Clauses, str, dict[str, Any]]
+"""(check, status, clauses, reason, inputs). The status is excluded or needs_review when the
+check decides the line, None when the line goes on to the next check. A plain tuple: a named
+one costs a Python call, and there are several per line."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CaseFacts:
-    """What every line of one case is judged against, worked out once per case."""
+    """What every line of one case is judged against, worked out once per case.
+
+    Times are compared as POSIX seconds: pydantic gives every parsed time its own tzinfo
+    object, and comparing aware datetimes across tzinfo objects costs ten times as much.
+    """
 
     case: Case
     wording: Wording
+    insured: frozenset[Account]
+    """On the schedule and insurable under the wording."""
     window_hours: int
-    window: timedelta
-    suspended: tuple[datetime, datetime | None] | None
-    """From when to when a monthly premium left unpaid suspends the cover (end None: still)."""
+    window: float
+    period: tuple[float, float]
+    cancelled: float | None
+    paid: bool
+    suspended: tuple[float, float] | None
+    """From when to when an unpaid monthly premium suspends the cover (end: inf if never)."""
+    suspended_from: datetime | None
+    discovered: float | None
+    frozen: float | None
+    """The incident's freeze; a transaction's own freeze replaces it."""
+
+
+@dataclass(slots=True)  # not frozen: a frozen dataclass pays a setattr call per field
+class LineFacts:
+    """One transaction as the checks see it: its own cause and freeze replace the incident's."""
+
+    tx: Transaction
+    cause: Cause
+    frozen_at: datetime | None
+    at: float
+    frozen: float | None
 
 
 def case_facts(case: Case, wording: Wording) -> CaseFacts:
+    policy, incident = case.policy, case.incident
     # 短信宝's window is 48 h whatever the schedule says; other products use the schedule's.
-    hours = wording.fixed_window_hours or case.policy.window_hours
-    return CaseFacts(case, wording, hours, timedelta(hours=hours), _suspension(case, wording))
+    hours = wording.fixed_window_hours or policy.window_hours
+    premium = policy.premium
+    paid = premium.first_paid if isinstance(premium, MonthlyPremium) else premium.paid
+    suspended_from, suspended = _suspension(case, wording)
+    return CaseFacts(
+        case=case,
+        wording=wording,
+        insured=frozenset(policy.covered_accounts) & wording.insured_accounts,
+        window_hours=hours,
+        window=hours * 3600.0,
+        period=(policy.period_start.timestamp(), policy.period_end.timestamp()),
+        cancelled=_ts(policy.cancelled_at) if wording.cancellation_clauses else None,
+        paid=paid,
+        suspended=suspended,
+        suspended_from=suspended_from,
+        discovered=_ts(incident.discovered_at) if wording.mitigation_clauses else None,
+        frozen=_ts(incident.frozen_at),
+    )
 
 
-def _suspension(case: Case, wording: Wording) -> tuple[datetime, datetime | None] | None:
+def line_facts(cf: CaseFacts, tx: Transaction) -> LineFacts:
+    incident = cf.case.incident
+    if tx.frozen_at is None:
+        return LineFacts(
+            tx, tx.cause or incident.cause, incident.frozen_at, tx.at.timestamp(), cf.frozen
+        )
+    return LineFacts(
+        tx, tx.cause or incident.cause, tx.frozen_at, tx.at.timestamp(), tx.frozen_at.timestamp()
+    )
+
+
+def _ts(value: datetime | None) -> float | None:
+    return value.timestamp() if value is not None else None
+
+
+def _suspension(case: Case, wording: Wording) -> tuple[datetime | None, tuple[float, float] | None]:
+    """第十八条: an installment unpaid 30 days after its due date D suspends the cover from 00:00
+    of D + 31 days until 00:00 of the day the premium was paid again."""
     premium = case.policy.premium
     days = wording.premium_suspended_from_day
     if not isinstance(premium, MonthlyPremium) or premium.unpaid_due_date is None or days is None:
-        return None
+        return None, None
     start = datetime.combine(premium.unpaid_due_date + timedelta(days=days), time(), SHANGHAI)
-    end = premium.reinstated_on
-    return start, (datetime.combine(end, time(), SHANGHAI) if end is not None else None)
+    back = premium.reinstated_on
+    end = datetime.combine(back, time(), SHANGHAI).timestamp() if back is not None else inf
+    return start, (start.timestamp(), end)
 
 
-Check = Callable[[CaseFacts, Transaction, Cause, datetime | None], Finding]
+Check = Callable[[CaseFacts, LineFacts], Finding]
 
 
 # 1. Accounts
 
 
-def check_account(cf: CaseFacts, tx: Transaction, cause: Cause, frozen: datetime | None) -> Finding:
-    w, schedule = cf.wording, cf.case.policy.covered_accounts
-    insured = tx.account in schedule and tx.account in w.insured_accounts
+def check_account(cf: CaseFacts, lf: LineFacts) -> Finding:
+    w, tx = cf.wording, lf.tx
+    schedule = cf.case.policy.covered_accounts
     inputs: dict[str, Any] = {"account": tx.account, "covered_accounts": schedule}
-    if not insured:
+    if tx.account not in cf.insured:
         reason = f"{ACCOUNT_LABELS[tx.account]}不在保单承保的账户范围内"
-        return Finding("account", EXCLUDED, w.account_clauses, reason, inputs)
+        return ("account", EXCLUDED, w.account_clauses, reason, inputs)
     if tx.account is Account.third_party_payment and w.owner_clauses:
         inputs["account_owner_verified"] = tx.account_owner_verified
         if not tx.account_owner_verified:
             reason = "无法证明这个第三方支付账户在本人名下"
-            return Finding("account", EXCLUDED, w.owner_clauses, reason, inputs)
-    return Finding("account", None, w.account_clauses, "账户在承保范围内", inputs)
+            return ("account", EXCLUDED, w.owner_clauses, reason, inputs)
+    return ("account", None, w.account_clauses, "账户在承保范围内", inputs)
 
 
 # 2. Time of the transaction against the policy
 
 
-def check_policy_time(
-    cf: CaseFacts, tx: Transaction, cause: Cause, frozen: datetime | None
-) -> Finding:
-    w, policy, at = cf.wording, cf.case.policy, tx.at
+def check_policy_time(cf: CaseFacts, lf: LineFacts) -> Finding:
+    w, policy, at = cf.wording, cf.case.policy, lf.at
     inputs: dict[str, Any] = {
-        "at": at,
+        "at": lf.tx.at,
         "period_start": policy.period_start,
         "period_end": policy.period_end,
     }
-    if not policy.period_start <= at <= policy.period_end:
-        reason = (
-            f"交易时间不在保险期间内（{policy.period_start:%Y-%m-%d}至{policy.period_end:%Y-%m-%d}）"
-        )
-        return Finding("policy_time", EXCLUDED, w.period_clauses, reason, inputs)
-    if policy.cancelled_at is not None and w.cancellation_clauses:
+    start, end = cf.period
+    if not start <= at <= end:
+        span = f"{policy.period_start:%Y-%m-%d}至{policy.period_end:%Y-%m-%d}"
+        reason = f"交易时间不在保险期间内（{span}）"
+        return ("policy_time", EXCLUDED, w.period_clauses, reason, inputs)
+    if cf.cancelled is not None:
         inputs["cancelled_at"] = policy.cancelled_at
-        if at >= policy.cancelled_at:
+        if at >= cf.cancelled:
             reason = "交易发生在退保申请送达之后，合同效力已终止"
-            return Finding("policy_time", EXCLUDED, w.cancellation_clauses, reason, inputs)
+            return ("policy_time", EXCLUDED, w.cancellation_clauses, reason, inputs)
     if w.premium_clauses:
-        premium = policy.premium
-        inputs["premium"] = premium.mode
-        paid = premium.first_paid if isinstance(premium, MonthlyPremium) else premium.paid
-        if not paid:
+        inputs["premium"] = policy.premium
+        if not cf.paid:
             reason = "保险费未交（首期）或未交清，合同没有生效"
-            return Finding("policy_time", EXCLUDED, w.premium_clauses, reason, inputs)
-        if cf.suspended is not None:
-            start, end = cf.suspended
-            inputs["suspended_from"], inputs["suspended_until"] = start, end
-            if start <= at and (end is None or at < end):
-                reason = (
-                    f"当期保险费逾期未交，合同自{start:%Y-%m-%d}零时起中止效力，"
-                    "交易发生在中止期间"
-                )
-                return Finding("policy_time", EXCLUDED, w.premium_clauses, reason, inputs)
-    return Finding("policy_time", None, w.period_clauses, "交易发生在保险期间内，合同有效", inputs)
+            return ("policy_time", EXCLUDED, w.premium_clauses, reason, inputs)
+        if cf.suspended is not None and cf.suspended[0] <= at < cf.suspended[1]:
+            reason = (
+                f"当期保险费逾期未交，合同自{cf.suspended_from:%Y-%m-%d}零时起中止效力，"
+                "交易发生在中止期间"
+            )
+            return ("policy_time", EXCLUDED, w.premium_clauses, reason, inputs)
+    return ("policy_time", None, w.period_clauses, "交易发生在保险期间内，合同有效", inputs)
 
 
 # 3. The window before the freeze
 
 
-def check_window(cf: CaseFacts, tx: Transaction, cause: Cause, frozen: datetime | None) -> Finding:
-    w = cf.wording
-    inputs = {"at": tx.at, "frozen_at": frozen, "window_hours": cf.window_hours}
+def check_window(cf: CaseFacts, lf: LineFacts) -> Finding:
+    w, frozen = cf.wording, lf.frozen
+    inputs = {"at": lf.tx.at, "frozen_at": lf.frozen_at, "window_hours": cf.window_hours}
     if frozen is None:
         reason = "还没有挂失或冻结：保障时段要从挂失/冻结那一刻往前算，现在还定不下来"
         clauses = w.window_clauses + w.definitions.get("freeze", ())
-        return Finding("window", REVIEW, clauses, reason, inputs)
-    if tx.at >= frozen:
+        return ("window", REVIEW, clauses, reason, inputs)
+    if lf.at >= frozen:
         reason = "交易发生在挂失/冻结之后"
-        return Finding("window", EXCLUDED, w.after_freeze_clauses, reason, inputs)
-    if tx.at < frozen - cf.window:
+        return ("window", EXCLUDED, w.after_freeze_clauses, reason, inputs)
+    if lf.at < frozen - cf.window:
         reason = f"交易发生在挂失/冻结前{cf.window_hours}小时之外"
-        return Finding("window", EXCLUDED, w.before_window_clauses, reason, inputs)
+        return ("window", EXCLUDED, w.before_window_clauses, reason, inputs)
     reason = f"交易发生在挂失/冻结前{cf.window_hours}小时内"
-    return Finding("window", None, w.window_clauses, reason, inputs)
+    return ("window", None, w.window_clauses, reason, inputs)
 
 
 # 4. Kind of transaction
 
 
-def check_kind(cf: CaseFacts, tx: Transaction, cause: Cause, frozen: datetime | None) -> Finding:
+def check_kind(cf: CaseFacts, lf: LineFacts) -> Finding:
+    tx = lf.tx
     found = cf.wording.kinds.get(tx.kind)
     inputs = {"kind": tx.kind}
     if found is None or found[0] is COVERED:
-        return Finding("kind", None, found[1] if found else (), KIND_LABELS[tx.kind], inputs)
+        return ("kind", None, found[1] if found else (), KIND_LABELS[tx.kind], inputs)
     status, clauses = found
     if status is EXCLUDED:
         reason = f"{KIND_LABELS[tx.kind]}不在赔偿范围内"
     else:
         reason = f"{KIND_LABELS[tx.kind]}是否属于赔偿范围，需要工作人员判断"
-    return Finding("kind", status, clauses, reason, inputs)
+    return ("kind", status, clauses, reason, inputs)
 
 
 # 5. Cause and conduct
 
 
-def check_cause(cf: CaseFacts, tx: Transaction, cause: Cause, frozen: datetime | None) -> Finding:
-    w, incident = cf.wording, cf.case.incident
+def check_cause(cf: CaseFacts, lf: LineFacts) -> Finding:
+    w, incident, tx, cause = cf.wording, cf.case.incident, lf.tx, lf.cause
     status, clauses = w.causes[cause, tx.account]
     inputs: dict[str, Any] = {
         "cause": cause,
@@ -188,18 +239,18 @@ def check_cause(cf: CaseFacts, tx: Transaction, cause: Cause, frozen: datetime |
             reason = "被盗的原因还不清楚，需要工作人员核实"
         else:
             reason = f"原因是“{label}”，条款没有写明是否赔，需要工作人员核实"
-        return Finding("cause", REVIEW, clauses, reason, inputs)
+        return ("cause", REVIEW, clauses, reason, inputs)
     for flag, what in _FLAGS:
         decided = w.flags.get(flag) if getattr(incident, flag) else None
         if decided is not None:
             if decided[0] is EXCLUDED:
                 return _exclusion(cf, decided[1], f"{what}，属于不赔的情形", inputs)
-            return Finding("cause", REVIEW, decided[1], f"{what}，需要工作人员判断", inputs)
+            return ("cause", REVIEW, decided[1], f"{what}，需要工作人员判断", inputs)
     if tx.authenticated_with is not None and tx.authenticated_with in w.authenticated:
         how = "正确密码" if tx.authenticated_with == "password" else "手机验证码"
         reason = f"交易时使用了{how}，银行可能视为本人授权，需要工作人员核实"
-        return Finding("cause", REVIEW, w.authenticated[tx.authenticated_with][1], reason, inputs)
-    return Finding("cause", None, clauses, f"{label}，属于保障的原因", inputs)
+        return ("cause", REVIEW, w.authenticated[tx.authenticated_with][1], reason, inputs)
+    return ("cause", None, clauses, f"{label}，属于保障的原因", inputs)
 
 
 _FLAGS: tuple[tuple[Flag, str], ...] = (
@@ -214,64 +265,67 @@ def _exclusion(cf: CaseFacts, clauses: Clauses, reason: str, inputs: dict[str, A
     unexplained = cf.wording.unexplained_clauses
     if cf.case.policy.exclusions_explained is False and unexplained:
         reason += "；但投保时没有对这条免责条款作提示和明确说明，它可能不产生效力，需要工作人员判断"
-        return Finding("cause", REVIEW, unexplained + clauses, reason, inputs)
-    return Finding("cause", EXCLUDED, clauses, reason, inputs)
+        return ("cause", REVIEW, unexplained + clauses, reason, inputs)
+    return ("cause", EXCLUDED, clauses, reason, inputs)
 
 
 # 6. Duty to mitigate
 
 
-def check_mitigation(
-    cf: CaseFacts, tx: Transaction, cause: Cause, frozen: datetime | None
-) -> Finding:
-    w, discovered = cf.wording, cf.case.incident.discovered_at
-    inputs = {"discovered_at": discovered, "at": tx.at, "frozen_at": frozen}
-    if w.mitigation_clauses and discovered is not None and frozen is not None:
-        if discovered < tx.at < frozen:
+def check_mitigation(cf: CaseFacts, lf: LineFacts) -> Finding:
+    w, discovered, frozen = cf.wording, cf.discovered, lf.frozen
+    inputs = {
+        "discovered_at": cf.case.incident.discovered_at,
+        "at": lf.tx.at,
+        "frozen_at": lf.frozen_at,
+    }
+    if discovered is not None and frozen is not None:
+        if discovered < lf.at < frozen:
             reason = (
                 "交易发生在发现被盗之后、挂失之前，"
                 "需要工作人员核实这笔是否属于没能及时止损而扩大的损失"
             )
-            return Finding("mitigation", REVIEW, w.mitigation_clauses, reason, inputs)
-    return Finding("mitigation", None, (), "不涉及发现后扩大的损失", inputs)
-
-
-CHECKS: tuple[Check, ...] = (
-    check_account,
-    check_policy_time,
-    check_window,
-    check_kind,
-    check_cause,
-    check_mitigation,
-)
-"""Steps 1–6 in spec order; the first that decides stops the line."""
+            return ("mitigation", REVIEW, w.mitigation_clauses, reason, inputs)
+    return ("mitigation", None, (), "不涉及发现后扩大的损失", inputs)
 
 
 # 7. Covered
 
 
-def covered(cf: CaseFacts, tx: Transaction, cause: Cause) -> Finding:
+def covered(cf: CaseFacts, lf: LineFacts) -> Finding:
     """Every check passed: cite the clause that covers the cause, and the one naming the kind."""
-    w = cf.wording
+    w, tx, cause = cf.wording, lf.tx, lf.cause
     clauses = w.causes[cause, tx.account][1]
     kind = w.kinds.get(tx.kind)
     if kind is not None:
         clauses += kind[1]
     what = f"{CAUSE_LABELS[cause]}，{KIND_LABELS[tx.kind]}"
     reason = f"{what}发生在挂失/冻结前{cf.window_hours}小时内"
-    return Finding("covered", COVERED, clauses, reason, {"cause": cause, "kind": tx.kind})
+    return ("covered", COVERED, clauses, reason, {"cause": cause, "kind": tx.kind})
+
+
+STEPS: tuple[Check, ...] = (
+    check_account,
+    check_policy_time,
+    check_window,
+    check_kind,
+    check_cause,
+    check_mitigation,
+    covered,
+)
+"""Steps 1–7 in spec order; the first that returns a status decides the line."""
 
 
 # After the line: a claim filed too late goes to a person, whatever the line's own outcome.
 
 
-def check_late_claim(cf: CaseFacts, frozen: datetime | None) -> Finding | None:
-    w, submitted = cf.wording, cf.case.claim_submitted_at
+def check_late_claim(cf: CaseFacts, lf: LineFacts) -> Finding | None:
+    w, submitted, frozen = cf.wording, cf.case.claim_submitted_at, lf.frozen_at
     days = w.late_claim_days
     if days is None or submitted is None or frozen is None:
         return None
     inputs = {"claim_submitted_at": submitted, "frozen_at": frozen, "days": days}
     if submitted - frozen > timedelta(days=days):
         reason = f"挂失后超过{days}天才提交理赔申请（超期申请），需要工作人员判断"
-        return Finding("late_claim", REVIEW, w.late_claim_clauses, reason, inputs)
-    return Finding("late_claim", None, w.late_claim_clauses, f"挂失后{days}天内提交了申请", inputs)
+        return ("late_claim", REVIEW, w.late_claim_clauses, reason, inputs)
+    return ("late_claim", None, w.late_claim_clauses, f"挂失后{days}天内提交了申请", inputs)

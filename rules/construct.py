@@ -7,6 +7,7 @@ adjudication. This mirrors the tail of BaseModel.model_construct without its per
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -15,11 +16,19 @@ M = TypeVar("M", bound=BaseModel)
 _set = object.__setattr__
 
 
-def construct(cls: type[M], values: dict[str, Any]) -> M:
-    """`values` must name every field of `cls`, defaults included."""
-    model = cls.__new__(cls)
-    _set(model, "__dict__", values)
-    _set(model, "__pydantic_fields_set__", set(values))
-    _set(model, "__pydantic_extra__", None)
-    _set(model, "__pydantic_private__", None)
-    return model
+def constructor(cls: type[M]) -> Callable[[dict[str, Any]], M]:
+    """A builder of `cls` from a dict naming every field of it, defaults included."""
+    # Shared by every instance: it already holds every field, so pydantic's `add` on
+    # assignment never changes it.
+    fields = set(cls.model_fields)
+    new = cls.__new__
+
+    def build(values: dict[str, Any]) -> M:
+        model = new(cls)
+        _set(model, "__dict__", values)
+        _set(model, "__pydantic_fields_set__", fields)
+        _set(model, "__pydantic_extra__", None)
+        _set(model, "__pydantic_private__", None)
+        return model
+
+    return build

@@ -6,10 +6,13 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from rules.case import Case
-from rules.construct import construct
+from rules.construct import constructor
 from rules.decision import Deadline, MissingDocument
 from rules.vocabulary import DOCUMENT_LABELS
 from rules.wording import Wording
+
+_missing = constructor(MissingDocument)
+_deadline = constructor(Deadline)
 
 
 def missing_documents(case: Case, wording: Wording, claimed: Decimal) -> list[MissingDocument]:
@@ -23,9 +26,7 @@ def missing_documents(case: Case, wording: Wording, claimed: Decimal) -> list[Mi
         if rule.when_claimed_over is not None and claimed <= rule.when_claimed_over:
             continue
         label = DOCUMENT_LABELS[rule.document]
-        missing.append(
-            construct(MissingDocument, {"id": rule.document, "clause": rule.clause, "label": label})
-        )
+        missing.append(_missing({"id": rule.document, "clause": rule.clause, "label": label}))
     return missing
 
 
@@ -49,8 +50,7 @@ def deadlines(case: Case, wording: Wording, documents_complete: bool) -> list[De
             start = None
         due[rule.id] = start + timedelta(days=rule.days) if start is not None else None
         out.append(
-            construct(
-                Deadline,
+            _deadline(
                 {"id": rule.id, "clause": clause, "due": due[rule.id], "label": rule.label},
             )
         )

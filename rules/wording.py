@@ -174,9 +174,7 @@ def compile_wording(spec: ProductFile, where: str) -> Wording:
     return wording
 
 
-def _table(
-    entries: Iterable[tuple[K, Status, str]], where: str, what: str
-) -> dict[K, Outcome]:
+def _table(entries: Iterable[tuple[K, Status, str]], where: str, what: str) -> dict[K, Outcome]:
     """One outcome per key; a key decided by two clauses is a contradiction in the data."""
     table: dict[K, Outcome] = {}
     for key, status, clause in entries:

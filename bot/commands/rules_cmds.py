@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -28,9 +28,7 @@ def register(app: typer.Typer) -> None:
 
 def adjudicate_cmd(
     file: Annotated[str, typer.Argument(help="案件 JSON 文件；- 表示从标准输入读取")],
-    explain: Annotated[
-        bool, typer.Option("--explain", help="输出中文说明表，而不是 JSON")
-    ] = False,
+    explain: Annotated[bool, typer.Option("--explain", help="输出中文说明表，而不是 JSON")] = False,
     products: Annotated[
         Path | None, typer.Option("--products", help="产品条款目录（默认用内置的）")
     ] = None,
@@ -88,6 +86,8 @@ def schema_cmd(
         SchemaName.product: ProductFile,
     }
     # A decision is output: its schema is what readers receive (amounts as numbers).
-    mode = "serialization" if name is SchemaName.decision else "validation"
+    mode: Literal["validation", "serialization"] = (
+        "serialization" if name is SchemaName.decision else "validation"
+    )
     schema = models[name].model_json_schema(mode=mode)
     typer.echo(json.dumps(schema, ensure_ascii=False, indent=2))

@@ -14,12 +14,21 @@ from rules.decision import Decision, Line
 # The repo is /work/main and shared/ its sibling; CI clones the repo with shared/ beside it.
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 ALL_ACCOUNTS = [
-    "passbook", "debit_card", "credit_card", "supplementary_card", "online_banking",
+    "passbook",
+    "debit_card",
+    "credit_card",
+    "supplementary_card",
+    "online_banking",
     "third_party_payment",
 ]
 WORDING_DOCUMENTS = [
-    "claim_form", "policy", "premium_invoice", "transaction_records", "id_document",
-    "loss_report_proof", "police_report",
+    "claim_form",
+    "policy",
+    "premium_invoice",
+    "transaction_records",
+    "id_document",
+    "loss_report_proof",
+    "police_report",
 ]
 FROZEN = "2023-10-08T21:40:00+08:00"
 

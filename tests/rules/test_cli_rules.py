@@ -18,14 +18,19 @@ REPO = Path(__file__).resolve().parents[2]
 def lossline(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
-        input=stdin, capture_output=True, text=True, cwd=REPO, timeout=60,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
     )
 
 
 def write(tmp_path: Path, data: Any) -> str:
     path = tmp_path / "case.json"
-    path.write_text(data if isinstance(data, str) else json.dumps(data, default=str,
-                                                                  ensure_ascii=False))
+    path.write_text(
+        data if isinstance(data, str) else json.dumps(data, default=str, ensure_ascii=False)
+    )
     return str(path)
 
 
@@ -51,13 +56,16 @@ def test_adjudicate_joint_claims_prints_claims_in_order(tmp_path: Path) -> None:
     result = lossline("adjudicate", write(tmp_path, data))
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout, parse_float=Decimal)
-    assert [c["totals"]["payable"] for c in out["claims"]] == [Decimal("8571.43"),
-                                                                Decimal("6428.57")]
+    assert [c["totals"]["payable"] for c in out["claims"]] == [
+        Decimal("8571.43"),
+        Decimal("6428.57"),
+    ]
 
 
 def test_explain_on_p3_reads_clearly(tmp_path: Path) -> None:
-    result = lossline("adjudicate", "--explain",
-                      write(tmp_path, shared_case("p3-kidnapping-window.json")["case"]))
+    result = lossline(
+        "adjudicate", "--explain", write(tmp_path, shared_case("p3-kidnapping-window.json")["case"])
+    )
     assert result.returncode == 0, result.stderr
     text = result.stdout
     for header in ("交易", "金额", "结果", "条款", "理由"):
@@ -98,11 +106,24 @@ def _bad(**changes: Any) -> dict[str, Any]:
         (_bad(incident__cause="aliens"), "incident.cause: 不认识的取值 'aliens'"),
         (_bad(policy__premium={"mode": "weekly"}), "policy.premium: mode 应为"),
         (_bad(transactions__0__colour="red"), "transactions[0].colour: 不认识的字段"),
-        (_bad(policy__purchased_on="2021-01-01"),
-         "policy.purchased_on: huaan-account-loss-d 在 2021-01-01 没有生效的条款版本"),
+        (
+            _bad(policy__purchased_on="2021-01-01"),
+            "policy.purchased_on: huaan-account-loss-d 在 2021-01-01 没有生效的条款版本",
+        ),
     ],
-    ids=["not-json", "not-object", "missing", "negative", "negative-amount", "bad-time",
-         "unknown-product", "unknown-cause", "bad-premium", "unknown-field", "no-wording"],
+    ids=[
+        "not-json",
+        "not-object",
+        "missing",
+        "negative",
+        "negative-amount",
+        "bad-time",
+        "unknown-product",
+        "unknown-cause",
+        "bad-premium",
+        "unknown-field",
+        "no-wording",
+    ],
 )
 def test_bad_input_exits_2_naming_the_field(tmp_path: Path, data: Any, expected: str) -> None:
     result = lossline("adjudicate", write(tmp_path, data))
@@ -152,8 +173,10 @@ def test_decision_schema_has_amounts_as_numbers() -> None:
 
 
 def test_the_command_module_does_not_load_the_rules() -> None:
-    code = ("import sys, bot.commands.rules_cmds; "
-            "print(any(m.startswith('rules.') for m in sys.modules))")
+    code = (
+        "import sys, bot.commands.rules_cmds; "
+        "print(any(m.startswith('rules.') for m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert out.stdout.strip() == "False", out.stderr
 

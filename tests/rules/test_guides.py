@@ -13,13 +13,21 @@ from rules.vocabulary import Cause, Status
 C, X, R = Status.covered, Status.excluded, Status.needs_review
 CITIC = "citic-sms-guard"
 JD = "jd-account-safety"
-CITIC_DOCUMENTS = ["claim_form", "loss_report_proof", "transaction_records", "id_document",
-                   "rights_transfer"]
+CITIC_DOCUMENTS = [
+    "claim_form",
+    "loss_report_proof",
+    "transaction_records",
+    "id_document",
+    "rights_transfer",
+]
 
 
 def citic(*txs: dict[str, Any], **changes: Any) -> dict[str, Any]:
-    policy = {"product": CITIC, "window_hours": 48,
-              "covered_accounts": ["credit_card", "supplementary_card"]}
+    policy = {
+        "product": CITIC,
+        "window_hours": 48,
+        "covered_accounts": ["credit_card", "supplementary_card"],
+    }
     policy |= changes.pop("policy_changes", {})
     changes.setdefault("documents", [*CITIC_DOCUMENTS, "police_report"])
     return case(*(txs or (tx(account="credit_card"),)), policy_changes=policy, **changes)
@@ -82,11 +90,19 @@ def test_citic_window_is_48_hours_whatever_the_schedule_says() -> None:
     assert line(decision, "after").clauses == ["短信宝:卡片状态异常"]
 
 
-@pytest.mark.parametrize(("account", "status"), [("credit_card", C), ("supplementary_card", C),
-                                                 ("debit_card", X), ("third_party_payment", X)])
+@pytest.mark.parametrize(
+    ("account", "status"),
+    [("credit_card", C), ("supplementary_card", C), ("debit_card", X), ("third_party_payment", X)],
+)
 def test_citic_covers_main_and_supplementary_cards_only(account: str, status: Status) -> None:
-    schedule = {"covered_accounts": ["credit_card", "supplementary_card", "debit_card",
-                                     "third_party_payment"]}
+    schedule = {
+        "covered_accounts": [
+            "credit_card",
+            "supplementary_card",
+            "debit_card",
+            "third_party_payment",
+        ]
+    }
     got = line(decide(citic(tx(account=account), policy_changes=schedule)))
     assert got.status is status
     if status is X:
@@ -109,8 +125,11 @@ def test_citic_conduct() -> None:
 def test_citic_has_no_deductible_share_or_mitigation() -> None:
     data = citic(
         tx(account="credit_card", amount=Decimal("3000")),
-        policy_changes={"deductible": 500, "deductible_rate": Decimal("0.2"),
-                        "other_insurance_sum_insured": 100000},
+        policy_changes={
+            "deductible": 500,
+            "deductible_rate": Decimal("0.2"),
+            "other_insurance_sum_insured": 100000,
+        },
         incident_changes={"discovered_at": "2023-10-08T19:00:00+08:00"},
     )
     decision = decide(data)
@@ -121,8 +140,9 @@ def test_citic_has_no_deductible_share_or_mitigation() -> None:
 
 @pytest.mark.parametrize(("amount", "asked"), [("2000.00", False), ("2000.01", True)])
 def test_citic_police_receipt_only_above_2000(amount: str, asked: bool) -> None:
-    decision = decide(citic(tx(account="credit_card", amount=Decimal(amount)),
-                            documents=CITIC_DOCUMENTS))
+    decision = decide(
+        citic(tx(account="credit_card", amount=Decimal(amount)), documents=CITIC_DOCUMENTS)
+    )
     missing = {m.id.value: m.clause for m in decision.missing_documents}
     assert ("police_report" in missing) is asked
     if asked:
@@ -135,8 +155,10 @@ def test_citic_required_documents() -> None:
     assert [m.id.value for m in decision.missing_documents] == CITIC_DOCUMENTS
 
 
-@pytest.mark.parametrize(("submitted", "late"), [("2023-11-07T21:40:00+08:00", False),
-                                                 ("2023-11-07T21:41:00+08:00", True)])
+@pytest.mark.parametrize(
+    ("submitted", "late"),
+    [("2023-11-07T21:40:00+08:00", False), ("2023-11-07T21:41:00+08:00", True)],
+)
 def test_citic_claim_more_than_30_days_after_freeze_sends_every_line_to_review(
     submitted: str, late: bool
 ) -> None:
@@ -197,9 +219,14 @@ def test_jd_cause(cause: Cause) -> None:
     assert (got.status, got.clauses[0]) == (status, clause), got.reason
 
 
-@pytest.mark.parametrize(("kind", "clause"), [("credit_purchase", "京东:信贷额度"),
-                                              ("loan", "京东:信贷额度"),
-                                              ("gift_card", "京东:用户资产")])
+@pytest.mark.parametrize(
+    ("kind", "clause"),
+    [
+        ("credit_purchase", "京东:信贷额度"),
+        ("loan", "京东:信贷额度"),
+        ("gift_card", "京东:用户资产"),
+    ],
+)
 def test_jd_covers_baitiao_jintiao_and_gift_cards(kind: str, clause: str) -> None:
     got = line(decide(jd(tx(account="third_party_payment", kind=kind))))
     assert got.status is C
@@ -231,8 +258,10 @@ def test_jd_window_and_freeze() -> None:
 
 def test_jd_documents_required_and_recommended() -> None:
     decision = decide(jd(documents=[]))
-    assert [m.id.value for m in decision.missing_documents] == ["transaction_records",
-                                                                 "login_records"]
+    assert [m.id.value for m in decision.missing_documents] == [
+        "transaction_records",
+        "login_records",
+    ]
     assert any("报案回执" in n and "沟通记录" in n for n in decision.notes)
     complete = decide(jd())
     assert complete.missing_documents == []

@@ -41,8 +41,12 @@ def _write_yaml(path: Path, data: dict[str, Any]) -> None:
 
 def test_four_products_are_bundled() -> None:
     ids = {p.id for p in list_products()}
-    assert ids == {"huaan-account-loss-d", "family-account-loss", "citic-sms-guard",
-                   "jd-account-safety"}
+    assert ids == {
+        "huaan-account-loss-d",
+        "family-account-loss",
+        "citic-sms-guard",
+        "jd-account-safety",
+    }
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -144,8 +148,10 @@ def test_a_cause_no_clause_decides_is_an_error(tmp_path: Path) -> None:
 
 def test_a_file_in_the_wrong_folder_is_an_error(tmp_path: Path) -> None:
     products = _copy_products(tmp_path)
-    shutil.move(products / "huaan-account-loss-d" / "2022.yaml",
-                products / "huaan-account-loss-d" / "2023.yaml")
+    shutil.move(
+        products / "huaan-account-loss-d" / "2022.yaml",
+        products / "huaan-account-loss-d" / "2023.yaml",
+    )
     with pytest.raises(ProductError, match=r"huaan-account-loss-d/2022\.yaml"):
         load_catalog(products)
 
@@ -183,8 +189,11 @@ def _with_newer_wording(tmp_path: Path, effective_from: str = "2023-06-01") -> P
     data["effective_from"] = effective_from
     data["clauses"] = [c for c in data["clauses"] if c["id"] not in ("第四条(三)", "第四条(四)")]
     data["clauses"].append(
-        {"id": "第五条(十二)", "text": "被绑架、抢劫期间的资金损失",
-         "effect": {"excludes": ["coerced_on_site"]}}
+        {
+            "id": "第五条(十二)",
+            "text": "被绑架、抢劫期间的资金损失",
+            "effect": {"excludes": ["coerced_on_site"]},
+        }
     )
     _write_yaml(products / "huaan-account-loss-d" / "2023.yaml", data)
     return products

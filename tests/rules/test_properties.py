@@ -108,8 +108,9 @@ def test_transaction_order_never_matters(data: dict[str, Any], rnd: random.Rando
     rnd.shuffle(shuffled)
     a, b = decide(data), decide(data | {"transactions": shuffled})
     assert a.totals == b.totals
-    assert sorted(a.lines, key=lambda x: x.transaction) == sorted(b.lines,
-                                                                  key=lambda x: x.transaction)
+    assert sorted(a.lines, key=lambda x: x.transaction) == sorted(
+        b.lines, key=lambda x: x.transaction
+    )
     assert a.missing_documents == b.missing_documents and a.provisional == b.provisional
 
 

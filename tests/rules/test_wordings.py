@@ -73,15 +73,20 @@ def test_duress_cites_its_definition(name: str) -> None:
 
 @pytest.mark.parametrize("name", WORDINGS)
 def test_coerced_on_a_supplementary_card_is_item_four(name: str) -> None:
-    data = case(tx(cause="coerced_on_site", account="supplementary_card"),
-                policy_changes=product(name))
+    data = case(
+        tx(cause="coerced_on_site", account="supplementary_card"), policy_changes=product(name)
+    )
     assert line(decide(data)).clauses[0] == "第四条(四)"
 
 
 @pytest.mark.parametrize("name", WORDINGS)
 def test_a_transaction_cause_replaces_the_incident_cause(name: str) -> None:
-    data = case(tx("t1"), tx("t2", cause="phishing_link"), policy_changes=product(name),
-                incident_changes={"cause": "account_hacked"})
+    data = case(
+        tx("t1"),
+        tx("t2", cause="phishing_link"),
+        policy_changes=product(name),
+        incident_changes={"cause": "account_hacked"},
+    )
     decision = decide(data)
     assert (line(decision, "t1").status, line(decision, "t2").status) == (C, X)
 
@@ -91,20 +96,24 @@ def test_a_transaction_cause_replaces_the_incident_cause(name: str) -> None:
 
 @pytest.mark.parametrize("name", WORDINGS)
 def test_account_not_on_the_schedule_is_excluded_by_article_3(name: str) -> None:
-    data = case(tx(account="online_banking"),
-                policy_changes=product(name, covered_accounts=["debit_card"]))
+    data = case(
+        tx(account="online_banking"), policy_changes=product(name, covered_accounts=["debit_card"])
+    )
     got = line(decide(data))
     assert (got.status, got.clauses) == (X, ["第三条"])
 
 
 @pytest.mark.parametrize("name", WORDINGS)
 def test_unverified_third_party_account_is_excluded(name: str) -> None:
-    data = case(tx(account="third_party_payment", account_owner_verified=False),
-                policy_changes=product(name))
+    data = case(
+        tx(account="third_party_payment", account_owner_verified=False),
+        policy_changes=product(name),
+    )
     got = line(decide(data))
     assert (got.status, got.clauses) == (X, ["第六条(五)"])
-    verified_card = case(tx(account="debit_card", account_owner_verified=False),
-                         policy_changes=product(name))
+    verified_card = case(
+        tx(account="debit_card", account_owner_verified=False), policy_changes=product(name)
+    )
     assert line(decide(verified_card)).status is C
 
 
@@ -133,8 +142,11 @@ def test_period_both_ends_inclusive(name: str, at: str, status: Status) -> None:
 
 @pytest.mark.parametrize("name", WORDINGS)
 def test_at_or_after_cancellation_is_excluded(name: str) -> None:
-    data = case(tx("t1", at="2023-10-08T20:00:00+08:00"), tx("t2", at="2023-10-08T19:59:59+08:00"),
-                policy_changes=product(name, cancelled_at="2023-10-08T20:00:00+08:00"))
+    data = case(
+        tx("t1", at="2023-10-08T20:00:00+08:00"),
+        tx("t2", at="2023-10-08T19:59:59+08:00"),
+        policy_changes=product(name, cancelled_at="2023-10-08T20:00:00+08:00"),
+    )
     decision = decide(data)
     assert (line(decision, "t1").status, line(decision, "t1").clauses) == (X, ["第二十九条"])
     assert line(decision, "t2").status is C
@@ -166,10 +178,16 @@ def test_monthly_first_installment_unpaid(name: str) -> None:
 def test_monthly_unpaid_installment_suspends_cover(
     name: str, at: str, reinstated_on: str | None, status: Status
 ) -> None:
-    premium = {"mode": "monthly", "first_paid": True, "unpaid_due_date": "2023-06-01",
-               "reinstated_on": reinstated_on}
-    data = case(tx(at=at, frozen_at=at[:11] + "23:59:59.999+08:00"),
-                policy_changes=product(name, premium=premium))
+    premium = {
+        "mode": "monthly",
+        "first_paid": True,
+        "unpaid_due_date": "2023-06-01",
+        "reinstated_on": reinstated_on,
+    }
+    data = case(
+        tx(at=at, frozen_at=at[:11] + "23:59:59.999+08:00"),
+        policy_changes=product(name, premium=premium),
+    )
     got = line(decide(data))
     assert got.status is status, got.reason
     if status is X:
@@ -224,8 +242,10 @@ def test_no_freeze_yet_goes_to_review_citing_article_4(name: str) -> None:
 
 @pytest.mark.parametrize("name", WORDINGS)
 def test_a_transaction_freeze_replaces_the_incident_freeze(name: str) -> None:
-    data = case(tx(at="2023-10-09T10:00:00+08:00", frozen_at="2023-10-09T11:00:00+08:00"),
-                policy_changes=product(name))
+    data = case(
+        tx(at="2023-10-09T10:00:00+08:00", frozen_at="2023-10-09T11:00:00+08:00"),
+        policy_changes=product(name),
+    )
     assert line(decide(data)).status is C
 
 
@@ -278,8 +298,9 @@ def test_unexplained_exclusion_goes_to_review_citing_article_12(name: str) -> No
     assert line(decide(fee)).status is X
     # Explained or unknown: the exclusion stands.
     for explained in (True, None):
-        data = case(tx(cause="phishing_link"),
-                    policy_changes=product(name, exclusions_explained=explained))
+        data = case(
+            tx(cause="phishing_link"), policy_changes=product(name, exclusions_explained=explained)
+        )
         assert line(decide(data)).status is X
 
 
@@ -314,8 +335,10 @@ def test_loss_after_discovery_before_freeze_goes_to_review(name: str) -> None:
 
 @pytest.mark.parametrize("name", WORDINGS)
 def test_compensated_and_recovered_are_subtracted_and_cited(name: str) -> None:
-    data = case(tx(amount=Decimal("1000"), compensated=Decimal("300.50"), recovered=Decimal("100")),
-                policy_changes=product(name))
+    data = case(
+        tx(amount=Decimal("1000"), compensated=Decimal("300.50"), recovered=Decimal("100")),
+        policy_changes=product(name),
+    )
     got = line(decide(data))
     assert got.eligible == Decimal("599.50")
     assert got.clauses == ["第四条(一)", "第六条(二)", "第二十四条"]
@@ -324,10 +347,18 @@ def test_compensated_and_recovered_are_subtracted_and_cited(name: str) -> None:
 
 
 def test_deduction_takes_the_larger_of_amount_and_rate() -> None:
-    by_amount = decide(case(tx(amount=Decimal("1000")),
-                            policy_changes={"deductible": 200, "deductible_rate": Decimal("0.1")}))
-    by_rate = decide(case(tx(amount=Decimal("5000")),
-                          policy_changes={"deductible": 200, "deductible_rate": Decimal("0.1")}))
+    by_amount = decide(
+        case(
+            tx(amount=Decimal("1000")),
+            policy_changes={"deductible": 200, "deductible_rate": Decimal("0.1")},
+        )
+    )
+    by_rate = decide(
+        case(
+            tx(amount=Decimal("5000")),
+            policy_changes={"deductible": 200, "deductible_rate": Decimal("0.1")},
+        )
+    )
     assert (by_amount.totals.deduction, by_amount.totals.payable) == (200, 800)
     assert (by_rate.totals.deduction, by_rate.totals.payable) == (500, 4500)
     small = decide(case(tx(amount=Decimal("150")), policy_changes={"deductible": 200}))
@@ -341,19 +372,24 @@ def test_family_deductible_cites_its_own_item() -> None:
 
 
 def test_other_insurance_share_is_exact_and_rounded_once() -> None:
-    data = case(tx(amount=Decimal("1000")),
-                policy_changes={"sum_insured": 10000, "other_insurance_sum_insured": 20000})
+    data = case(
+        tx(amount=Decimal("1000")),
+        policy_changes={"sum_insured": 10000, "other_insurance_sum_insured": 20000},
+    )
     totals = decide(data).totals
     assert totals.payable == Decimal("333.33")
     assert abs(totals.share - Decimal(1) / Decimal(3)) < Decimal("1e-20")
-    half_cent = case(tx(amount=Decimal("0.03")),
-                     policy_changes={"sum_insured": 10, "other_insurance_sum_insured": 10})
+    half_cent = case(
+        tx(amount=Decimal("0.03")),
+        policy_changes={"sum_insured": 10, "other_insurance_sum_insured": 10},
+    )
     assert decide(half_cent).totals.payable == Decimal("0.02")  # 0.015 rounds half up
 
 
 def test_cap_is_sum_insured_minus_paid_before() -> None:
-    data = case(tx(amount=Decimal("9000")),
-                policy_changes={"sum_insured": 10000, "paid_before": 4000})
+    data = case(
+        tx(amount=Decimal("9000")), policy_changes={"sum_insured": 10000, "paid_before": 4000}
+    )
     decision = decide(data)
     assert decision.totals.payable == 6000
     assert "第七条" in next(s for s in decision.trace if s.check == "totals").clauses
@@ -393,7 +429,10 @@ def test_deadlines_dated_from_the_claim() -> None:
 def test_deadlines_without_a_claim_date_are_listed_undated() -> None:
     decision = decide(case())
     assert [d.id for d in decision.deadlines] == [
-        "insurer_decision", "refusal_notice", "payment", "advance_payment"
+        "insurer_decision",
+        "refusal_notice",
+        "payment",
+        "advance_payment",
     ]
     assert all(d.due is None and d.label for d in decision.deadlines)
 
@@ -405,8 +444,9 @@ def test_advance_payment_waits_for_complete_documents() -> None:
 
 
 def test_notes_remind_to_report_and_notify() -> None:
-    quiet = decide(case(incident_changes={"police_report": {"filed": False},
-                                          "insurer_notified_at": None}))
+    quiet = decide(
+        case(incident_changes={"police_report": {"filed": False}, "insurer_notified_at": None})
+    )
     assert any("报案" in n and "第十九条(二)" in n for n in quiet.notes)
     assert any("通知华安" in n for n in quiet.notes)
     done = decide(case())
