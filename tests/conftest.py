@@ -132,16 +132,23 @@ def backend_kind(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-async def make_backend(
+def backend_settings(
     backend_kind: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> Settings:
+    """Settings of this test's backend: a fresh SQLite file, or the emptied test Redis."""
+    url = request.getfixturevalue("redis_url") if backend_kind == "redis" else None
+    return Settings(data_dir=tmp_path / "data", redis_url=url)
+
+
+@pytest.fixture
+async def make_backend(
+    backend_settings: Settings,
 ) -> AsyncIterator[Callable[..., Awaitable[Backend]]]:
     """Open a backend of this test's kind, with settings overridden as given."""
     opened: list[Backend] = []
-    url = request.getfixturevalue("redis_url") if backend_kind == "redis" else None
 
     async def make(**overrides: Any) -> Backend:
-        settings = Settings(data_dir=tmp_path / "data", redis_url=url, **overrides)
-        backend = await open_backend(settings)
+        backend = await open_backend(backend_settings.model_copy(update=overrides))
         opened.append(backend)
         return backend
 

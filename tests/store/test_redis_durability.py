@@ -8,10 +8,10 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis.exceptions
-from conftest import RedisServer
 from store_helpers import entry, record
 
 from bot.settings import Settings
@@ -88,7 +88,7 @@ async def _commit_until_acknowledged(store: Store, conversation_id: str, message
 
 
 async def test_acknowledged_turns_survive_a_redis_restart_under_load(
-    make_redis_server: Callable[[], RedisServer], tmp_path: Path
+    make_redis_server: Callable[[], Any], tmp_path: Path
 ) -> None:
     server = make_redis_server()
     backend = await open_backend(Settings(redis_url=server.url, data_dir=tmp_path))
@@ -127,7 +127,7 @@ async def test_acknowledged_turns_survive_a_redis_restart_under_load(
 
 
 async def test_live_events_resume_after_a_redis_restart(
-    make_redis_server: Callable[[], RedisServer], tmp_path: Path
+    make_redis_server: Callable[[], Any], tmp_path: Path
 ) -> None:
     server = make_redis_server()
     backend = await open_backend(Settings(redis_url=server.url, data_dir=tmp_path))
