@@ -98,11 +98,11 @@ async def test_a_killed_worker_leaves_every_acknowledged_turn_and_a_new_one_resu
     acknowledged: dict[str, int] = {}
     try:
         while len(acknowledged) < len(ids) or min(acknowledged.values()) < 2:
-            line = await asyncio.wait_for(worker.stdout.readline(), 30)
-            assert line, "the worker ended before it was killed"
-            if line.startswith(b"ACK "):
-                _, conversation_id, n = line.decode().split()
-                acknowledged[conversation_id] = int(n)
+            output = await asyncio.wait_for(worker.stdout.readline(), 30)
+            assert output, "the worker ended before it was killed"
+            if output.startswith(b"ACK "):
+                _, conversation_id, count = output.decode().split()
+                acknowledged[conversation_id] = int(count)
     finally:
         worker.send_signal(signal.SIGKILL)
         await worker.wait()
