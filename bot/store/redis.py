@@ -99,6 +99,7 @@ class RedisStore(Store):
         self._create = client.register_script(redis_scripts.CREATE)
         self._commit = client.register_script(redis_scripts.COMMIT)
         self._add_evidence = client.register_script(redis_scripts.ADD_EVIDENCE)
+        self._rebind = client.register_script(redis_scripts.REBIND)
 
     def _key(self, conversation_id: str, part: str) -> str:
         return f"{self.prefix}:{{{conversation_id}}}:{part}"
@@ -128,13 +129,16 @@ class RedisStore(Store):
         """Point the external key at the new conversation, unless a live one has it."""
         assert record.external_key is not None
         key = self._external(record.external_key)
-        if await self.client.set(key, record.id, nx=True, ex=ttl or None):
-            return
-        holder = cast(str | None, await self.client.get(key))
-        if holder is not None and await self.client.exists(self._key(holder, "c")):
-            await self.client.delete(*self._keys(record.id))
-            raise ExternalKeyTaken(record.external_key, holder)
-        await self.client.set(key, record.id, ex=ttl or None)
+        while not await self.client.set(key, record.id, nx=True, ex=ttl or None):
+            holder = cast(str | None, await self.client.get(key))
+            if holder is None:
+                continue  # it expired just now: try again
+            if await self.client.exists(self._key(holder, "c")):
+                await self.client.delete(*self._keys(record.id))
+                raise ExternalKeyTaken(record.external_key, holder)
+            # The key outlived its conversation; take it over unless another creator did.
+            if await self._rebind(keys=[key], args=[holder, record.id, ttl]):
+                return
 
     async def load(self, conversation_id: str) -> ConversationRecord | None:
         stored = cast(dict[str, str], await self.client.hgetall(self._key(conversation_id, "c")))

@@ -76,3 +76,15 @@ redis.call('RPUSH', KEYS[2], ARGV[1])
 if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
 return 1
 """
+
+# KEYS: external key   ARGV: the stale conversation id it names, the new id, ttl (0: none).
+# Replaces a mapping to a conversation that is gone, unless someone replaced it meanwhile.
+REBIND = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[3] == '0' then
+  redis.call('SET', KEYS[1], ARGV[2])
+else
+  redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+end
+return 1
+"""

@@ -163,3 +163,13 @@ def _meta(name: str) -> EvidenceMeta:
         stored_path=f"evidence/{name}",
         at=datetime(2024, 5, 1, tzinfo=UTC),
     )
+
+
+async def test_a_key_whose_conversation_is_gone_goes_to_a_new_one(make_backend: object) -> None:
+    backend: Backend = await make_backend(retention_days=1 / 86_400)  # type: ignore[operator]
+    first = record(external_key="telegram:5")
+    await backend.store.create(first)
+    await asyncio.sleep(1.2)
+    second = record(external_key="telegram:5")
+    await backend.store.create(second)
+    assert await backend.store.find_by_external_key("telegram:5") == second

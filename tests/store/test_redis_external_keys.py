@@ -1,0 +1,40 @@
+"""Redis: an external key that outlived its conversation is taken over, once."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from store_helpers import record
+
+from bot.settings import Settings
+from bot.store.base import ExternalKeyTaken
+from bot.store.factory import open_backend
+from bot.store.redis import RedisStore
+
+pytestmark = pytest.mark.timeout(30)
+
+
+async def test_a_stale_external_key_goes_to_exactly_one_new_conversation(
+    redis_url: str, tmp_path: Path
+) -> None:
+    backend = await open_backend(Settings(redis_url=redis_url, data_dir=tmp_path))
+    try:
+        store = backend.store
+        assert isinstance(store, RedisStore)
+        gone = record(external_key="telegram:5")
+        await store.create(gone)
+        await store.client.delete(*store._keys(gone.id))  # the mapping key stays behind
+
+        candidates = [record(external_key="telegram:5") for _ in range(5)]
+        results = await asyncio.gather(
+            *(store.create(c) for c in candidates), return_exceptions=True
+        )
+
+        winners = [c for c, r in zip(candidates, results, strict=True) if r is None]
+        assert len(winners) == 1
+        assert all(isinstance(r, ExternalKeyTaken) for r in results if r is not None)
+        assert await store.find_by_external_key("telegram:5") == winners[0]
+    finally:
+        await backend.aclose()
