@@ -182,6 +182,10 @@ class Store(ABC):
     async def evidence(self, conversation_id: str) -> list[EvidenceMeta]: ...
 
     @abstractmethod
+    async def list_recent(self, limit: int = 100) -> list[ConversationRecord]:
+        """Live conversations, the most recently changed first (the hotline console's list)."""
+
+    @abstractmethod
     async def purge_expired(self) -> int:
         """Delete conversations idle past retention; returns how many went. (Redis expires
         keys by itself and returns 0.)"""

@@ -43,6 +43,7 @@ FIELDS = {
 }
 NAMES = {short: name for name, short in FIELDS.items()}
 JSON_FIELDS = {"state", "risk_flags"}
+RECENT_KEPT = 10_000  # conversations the console's list index remembers
 
 
 def _encode(name: str, value: Any) -> str:
@@ -110,6 +111,19 @@ class RedisStore(Store):
     def _external(self, external_key: str) -> str:
         return f"{self.prefix}:x:{external_key}"
 
+    @property
+    def _recent(self) -> str:
+        """A sorted set, id → updated_at: the console's list. Outside the conversations'
+        hash slots, so written after each commit (not inside its script); a member whose
+        conversation expired is dropped when the list is read."""
+        return f"{self.prefix}:recent"
+
+    async def _touch(self, record: ConversationRecord) -> None:
+        async with self.client.pipeline(transaction=False) as pipe:
+            pipe.zadd(self._recent, {record.id: record.updated_at.timestamp()})
+            pipe.zremrangebyrank(self._recent, 0, -RECENT_KEPT - 1)
+            await pipe.execute()
+
     async def create(
         self, record: ConversationRecord, transcript: Sequence[TranscriptEntry] = ()
     ) -> None:
@@ -124,6 +138,7 @@ class RedisStore(Store):
             raise ValueError(f"conversation {record.id!r} exists")
         if record.external_key is not None:
             await self._bind(record, ttl)
+        await self._touch(record)
 
     async def _bind(self, record: ConversationRecord, ttl: int) -> None:
         """Point the external key at the new conversation, unless a live one has it."""
@@ -185,6 +200,7 @@ class RedisStore(Store):
                 await self.client.persist(key)
             else:
                 await self.client.expire(key, self.retention_seconds)
+        await self._touch(record)
         return CommitOutcome(status="applied", record=record, result=result)
 
     async def transcript(self, conversation_id: str) -> list[TranscriptEntry]:
@@ -202,6 +218,17 @@ class RedisStore(Store):
     async def evidence(self, conversation_id: str) -> list[EvidenceMeta]:
         rows = await self.client.lrange(self._key(conversation_id, "e"), 0, -1)
         return [EvidenceMeta.model_validate_json(row) for row in rows]
+
+    async def list_recent(self, limit: int = 100) -> list[ConversationRecord]:
+        ids = cast(list[str], await self.client.zrevrange(self._recent, 0, max(0, limit - 1)))
+        async with self.client.pipeline(transaction=False) as pipe:
+            for conversation_id in ids:
+                pipe.hgetall(self._key(conversation_id, "c"))
+            stored = cast(list[dict[str, str]], await pipe.execute())
+        gone = [cid for cid, fields in zip(ids, stored, strict=True) if not fields]
+        if gone:
+            await self.client.zrem(self._recent, *gone)
+        return [_decode(cid, fields) for cid, fields in zip(ids, stored, strict=True) if fields]
 
     async def purge_expired(self) -> int:
         return 0  # Redis expires every key of an idle conversation by itself.

@@ -250,6 +250,15 @@ class SqliteStore(Store):
             )
         return [EvidenceMeta.model_validate_json(row[0]) for row in rows]
 
+    async def list_recent(self, limit: int = 100) -> list[ConversationRecord]:
+        async with self.db.reading() as conn:
+            rows = await conn.execute_fetchall(
+                "SELECT record FROM conversations WHERE expires_at IS NULL OR expires_at >= ?"
+                " ORDER BY julianday(json_extract(record, '$.updated_at')) DESC LIMIT ?",
+                (time.time(), limit),
+            )
+        return [ConversationRecord.model_validate_json(row[0]) for row in rows]
+
     async def purge_expired(self) -> int:
         async with self.db.transaction() as conn:
             now = time.time()

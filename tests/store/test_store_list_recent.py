@@ -1,0 +1,52 @@
+"""list_recent: the console's list of live conversations, newest change first. Both stores."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from store_helpers import T0, record
+
+from bot.store.base import Changes, Store
+from bot.store.factory import Backend
+
+pytestmark = pytest.mark.timeout(30)
+
+
+async def test_most_recently_changed_first_and_limited(store: Store) -> None:
+    older, middle, newer = (record(updated_at=T0 + timedelta(minutes=m)) for m in (1, 2, 3))
+    for r in (middle, newer, older):
+        await store.create(r)
+
+    assert [r.id for r in await store.list_recent()] == [newer.id, middle.id, older.id]
+    assert [r.id for r in await store.list_recent(limit=2)] == [newer.id, middle.id]
+
+    # A commit moves a conversation to the top, and the list shows the record as written.
+    later = Changes(owner="agent:alice", updated_at=T0 + timedelta(minutes=5, microseconds=7))
+    await store.commit_turn(older.id, 1, later, [], None, {})
+    listed = await store.list_recent()
+    assert [r.id for r in listed] == [older.id, newer.id, middle.id]
+    assert listed[0].owner == "agent:alice" and listed[0].version == 2
+
+
+async def test_sub_second_changes_keep_their_order(store: Store) -> None:
+    first = record(updated_at=T0 + timedelta(seconds=1))
+    second = record(updated_at=T0 + timedelta(seconds=1, microseconds=500_000))
+    third = record(updated_at=T0 + timedelta(seconds=2))
+    for r in (third, first, second):
+        await store.create(r)
+    assert [r.id for r in await store.list_recent()] == [third.id, second.id, first.id]
+
+
+async def test_expired_conversations_leave_the_list(make_backend: object) -> None:
+    backend: Backend = await make_backend(retention_days=1 / 86_400)  # type: ignore[operator]
+    store = backend.store
+    idle, handed_off = record(), record()
+    for r in (idle, handed_off):
+        await store.create(r)
+    await store.commit_turn(handed_off.id, 1, Changes(handoff="queued"), [], None, {})
+
+    await asyncio.sleep(2.2)
+
+    assert [r.id for r in await store.list_recent()] == [handed_off.id]
