@@ -93,25 +93,15 @@ def _decide_line(cf: CaseFacts, tx: Transaction, trace: list[TraceStep]) -> Line
     tx_id = tx.id
     # Steps 1–7: the first check with a status decides; step 7 (covered) always has one.
     for check in STEPS:
-        name, status, clauses, reason, inputs = check(cf, lf)
-        # Built inline: this runs several times per line and is most of an adjudication's cost.
-        trace.append(
-            _trace_step(
-                {
-                    "check": name,
-                    "transaction": tx_id,
-                    "inputs": inputs,
-                    "result": f"{_RESULT[status]}: {reason}",
-                    "clauses": list(clauses),
-                }
-            )
-        )
-        if status is not None:
+        finding = check(cf, lf)
+        trace.append(_traced(tx_id, finding))
+        if finding[1] is not None:
             break
+    _, status, clauses, reason, _ = finding
 
     late = check_late_claim(cf, lf) if cf.wording.late_claim_days else None
     if late is not None:
-        trace.append(_traced(tx, late))
+        trace.append(_traced(tx_id, late))
         if late[1] is not None:
             status, clauses = Status.needs_review, clauses + late[2]
             reason = f"{late[3]}；{reason}"
@@ -216,12 +206,12 @@ def _step(
     )
 
 
-def _traced(tx: Transaction, finding: Finding) -> TraceStep:
+def _traced(tx_id: str, finding: Finding) -> TraceStep:
     check, status, clauses, reason, inputs = finding
     return _trace_step(
         {
             "check": check,
-            "transaction": tx.id,
+            "transaction": tx_id,
             "inputs": inputs,
             "result": f"{_RESULT[status]}: {reason}",
             "clauses": list(clauses),

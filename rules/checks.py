@@ -164,7 +164,7 @@ def check_policy_time(cf: CaseFacts, lf: LineFacts) -> Finding:
             reason = "交易发生在退保申请送达之后，合同效力已终止"
             return ("policy_time", EXCLUDED, w.cancellation_clauses, reason, inputs)
     if w.premium_clauses:
-        inputs["premium"] = policy.premium
+        inputs["premium"], inputs["premium_paid"] = policy.premium.mode, cf.paid
         if not cf.paid:
             reason = "保险费未交（首期）或未交清，合同没有生效"
             return ("policy_time", EXCLUDED, w.premium_clauses, reason, inputs)

@@ -60,3 +60,17 @@ def test_joint_decision_explains_the_cut() -> None:
     first = joint.claims[0]
     assert any("第七条(三)" in n and "8,571.43" in n for n in first.notes)
     assert first.trace[-1].check == "joint"
+
+
+def test_decisions_built_without_validation_are_valid_models() -> None:
+    # The engine skips validation when building its output: the result must be exactly what
+    # validating the same data would give, and behave like any model (copy, compare, dump).
+    from rules_builders import decide, tx
+
+    from rules.decision import Decision
+
+    decision = decide(case(tx("t1"), tx("t2", kind="fee"), tx("t3", kind="loan")))
+    again = Decision.model_validate(decision.model_dump())
+    assert again == decision
+    assert decision.model_copy(deep=True) == decision
+    assert Decision.model_validate_json(decision.model_dump_json()).totals == decision.totals
