@@ -44,6 +44,10 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         upload_max_bytes=settings.evidence_max_bytes + 64 * 1024,
     )
     app.include_router(api.router)
+    if settings.telegram_token is not None:  # Telegram updates by webhook (bot/telegram/)
+        from bot.telegram.webhook import mount
+
+        mount(app, settings)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:

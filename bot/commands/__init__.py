@@ -6,8 +6,9 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from bot.commands import dialog_cmds, rules_cmds, serve_cmds
+    from bot.commands import dialog_cmds, rules_cmds, serve_cmds, telegram_cmds
 
     rules_cmds.register(app)
     dialog_cmds.register(app)
     serve_cmds.register(app)
+    telegram_cmds.register(app)

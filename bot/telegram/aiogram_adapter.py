@@ -1,0 +1,154 @@
+"""aiogram 3: a Router whose handlers translate aiogram objects for the core, and a Bot on an
+AiohttpSession pointed at the configured Bot API server.
+
+aiogram runs every polled update as its own task with no per-user lock; order within a chat
+is the core's business (see core.py), so nothing here waits on anything but the core.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from typing import Any
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramRetryAfter
+from aiogram.types import (
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+
+from bot.telegram.core import TelegramCore
+from bot.telegram.format import Keyboard
+from bot.telegram.port import ButtonPress, FileRef, IncomingMessage
+
+ALLOWED_UPDATES = ["message", "callback_query"]
+
+
+class AiogramApi:
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send_message(self, chat_id: int, html_text: str, keyboard: Keyboard | None) -> None:
+        await self.bot.send_message(
+            chat_id=chat_id, text=html_text, parse_mode="HTML", reply_markup=_markup(keyboard)
+        )
+
+    async def answer_callback(self, callback_id: str) -> None:
+        await self.bot.answer_callback_query(callback_query_id=callback_id)
+
+    async def remove_keyboard(self, chat_id: int, message_id: int) -> None:
+        await self.bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id)
+
+    async def download(self, file_id: str) -> bytes:
+        file = await self.bot.get_file(file_id)
+        assert file.file_path is not None
+        buffer = await self.bot.download_file(file.file_path)
+        assert buffer is not None
+        return buffer.read()
+
+    async def set_commands(self, commands: Sequence[tuple[str, str]]) -> None:
+        await self.bot.set_my_commands(
+            [BotCommand(command=name, description=text) for name, text in commands]
+        )
+
+    def retry_after(self, error: BaseException) -> float | None:
+        return float(error.retry_after) if isinstance(error, TelegramRetryAfter) else None
+
+
+def _markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
+    if keyboard is None:
+        return None
+    rows = [[InlineKeyboardButton(text=label, callback_data=data) for label, data in row] for row in keyboard]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def incoming(message: Message, update_id: int) -> IncomingMessage:
+    file: FileRef | None = None
+    if message.photo:
+        photo = message.photo[-1]  # the largest size
+        file = FileRef(photo.file_id, f"photo-{photo.file_unique_id}.jpg", photo.file_size)
+    elif message.document is not None:
+        doc = message.document
+        file = FileRef(doc.file_id, doc.file_name or f"document-{doc.file_unique_id}", doc.file_size)
+    user = message.from_user
+    return IncomingMessage(
+        update_id=update_id,
+        chat_id=message.chat.id,
+        date=message.date,
+        text=message.text if message.text is not None else message.caption,
+        file=file,
+        language=user.language_code if user else None,
+    )
+
+
+def press(query: CallbackQuery, update_id: int) -> ButtonPress | None:
+    if query.message is None or query.data is None:
+        return None  # an inline-mode button: not ours
+    return ButtonPress(
+        update_id=update_id,
+        chat_id=query.message.chat.id,
+        callback_id=query.id,
+        data=query.data,
+        message_id=query.message.message_id,
+        language=query.from_user.language_code,
+    )
+
+
+class AiogramAdapter:
+    def __init__(self, token: str, api_base: str) -> None:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_base))
+        self.bot = Bot(token=token, session=session)
+        self.api = AiogramApi(self.bot)
+        self.dispatcher = Dispatcher()
+        self._polling: asyncio.Task[None] | None = None
+
+    def attach(self, core: TelegramCore) -> None:
+        router = Router(name="lossline")
+
+        @router.message()
+        async def on_message(message: Message, event_update: Update) -> None:
+            await core.on_message(incoming(message, event_update.update_id))
+
+        @router.callback_query()
+        async def on_callback(query: CallbackQuery, event_update: Update) -> None:
+            pressed = press(query, event_update.update_id)
+            if pressed is not None:
+                await core.on_press(pressed)
+
+        self.dispatcher.include_router(router)
+
+    async def open(self) -> None:
+        return None  # the session opens on the first call
+
+    async def poll(self, timeout_s: int) -> None:
+        await self.bot.delete_webhook(drop_pending_updates=False)
+        await self.dispatcher.start_polling(
+            self.bot,
+            polling_timeout=timeout_s,
+            handle_as_tasks=True,
+            allowed_updates=ALLOWED_UPDATES,
+            handle_signals=False,
+            close_bot_session=False,
+        )
+
+    async def feed(self, update: dict[str, Any]) -> None:
+        parsed = Update.model_validate(update, context={"bot": self.bot})
+        await self.dispatcher.feed_update(self.bot, parsed)
+
+    async def set_webhook(self, url: str, secret: str) -> None:
+        await self.bot.set_webhook(
+            url=url, secret_token=secret, allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False
+        )
+
+    async def close(self) -> None:
+        with contextlib.suppress(RuntimeError):  # not polling
+            await self.dispatcher.stop_polling()
+        await self.bot.session.close()

@@ -1,0 +1,352 @@
+"""The Telegram channel without a library: updates in, engine turns, Bot API calls out.
+
+- A chat is a conversation: external key `tg:<chat_id>`, started on the chat's first message
+  (or moved to the chat by a deep link, see `links`).
+- Every update is a turn with message id `tg:<update_id>`, so an update delivered twice (a
+  webhook not answered in time, a polling restart) is applied once; its repeat sends nothing.
+  Updates with effects outside a turn (a new chat's greeting, evidence) claim the update id.
+- A message's own `date` is the turn's `sent_at`: "昨晚九点" means the night before the
+  message was sent, not before it was processed.
+- Order within a chat: the libraries run updates concurrently (aiogram as one task each, PTB
+  with concurrent updates), so a per-chat lock taken before the first await keeps arrival
+  order in this process; the engine's per-conversation lock and compare-and-set keep turns
+  whole across processes.
+- `/start` greets a new chat and resumes an existing one (it does not wipe the case;
+  `/restart` does). `/start LL-XXXXXX` — a deep link — moves that case to this chat.
+- Every Bot API call honours a 429's retry_after and tries again.
+- While an agent owns the conversation the engine returns no replies, so the bot is silent;
+  the agent's messages reach the chat through `forward_agent_messages`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import structlog
+
+from bot import metrics
+from bot.engine import Engine, TooBusy
+from bot.errors import ApiError
+from bot.evidence import save_evidence
+from bot.store.base import ConversationRecord, ExternalKeyTaken, is_agent, utcnow
+from bot.telegram.format import choice_of, escape, keyboard, split_text
+from bot.telegram.links import DETACHED, ChatLinks
+from bot.telegram.port import ButtonPress, IncomingMessage, TelegramApi
+from bot.telegram.texts import COMMANDS, say
+from dialogs.messages import Button, Reply, StepResult, Turn
+from rules.types import SHANGHAI
+
+log = structlog.get_logger(__name__)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+CHANNEL = "telegram"
+FLOOD_ATTEMPTS = 5  # tries of one Bot API call that keeps getting 429
+_START = re.compile(r"^/start(?:@\w+)?(?:\s+(\S+))?\s*$", re.IGNORECASE)
+_CASE_CODE = re.compile(r"^LL-[0-9A-F]{6}$", re.IGNORECASE)
+RESUME_MISSES = 5  # wrong case codes one chat may try an hour
+RESUME_WINDOW_S = 3600.0
+
+
+def external_key(chat_id: int) -> str:
+    return f"tg:{chat_id}"
+
+
+def chat_of_key(key: str | None) -> int | None:
+    if key is None or not key.startswith("tg:"):
+        return None
+    try:
+        return int(key[3:])
+    except ValueError:
+        return None
+
+
+class TelegramCore:
+    def __init__(
+        self,
+        engine: Engine,
+        links: ChatLinks,
+        api: TelegramApi,
+        evidence_dir: Path,
+        evidence_max_bytes: int,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.engine = engine
+        self.links = links
+        self.api = api
+        self.evidence_dir = evidence_dir
+        self.evidence_max_bytes = evidence_max_bytes
+        self.clock = clock
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._misses: dict[int, list[float]] = {}
+
+    # -- updates in ---------------------------------------------------------------------
+
+    async def on_message(self, message: IncomingMessage) -> None:
+        try:
+            async with self._chat(message.chat_id):
+                await self._message(message)
+        except Exception:
+            log.exception("telegram.update_failed", update_id=message.update_id)
+
+    async def on_press(self, press: ButtonPress) -> None:
+        try:
+            async with self._chat(press.chat_id):
+                await self._press(press)
+        except Exception:
+            log.exception("telegram.update_failed", update_id=press.update_id)
+
+    @asynccontextmanager
+    async def _chat(self, chat_id: int) -> AsyncIterator[None]:
+        """This chat's lock. Taken before any other await, so updates are handled in the
+        order the library started them (asyncio locks are fair)."""
+        lock = self._locks.get(chat_id)
+        if lock is None:
+            lock = self._locks[chat_id] = asyncio.Lock()
+        async with lock:
+            yield
+
+    async def _message(self, message: IncomingMessage) -> None:
+        sent_at = self._sent_at(message.date)
+        start = _START.match(message.text or "") if message.file is None else None
+        if start is not None:
+            if not await self.links.first_time(f"update:{message.update_id}"):
+                return  # a /start delivered again: greeted or resumed already
+            code = start.group(1) or ""
+            if _CASE_CODE.match(code):
+                await self._resume(message, code.upper(), sent_at)
+                return
+        record, started = await self._conversation(message.chat_id, sent_at, message.language)
+        if message.file is not None:
+            if not await self.links.first_time(f"update:{message.update_id}"):
+                return
+            await self._evidence(record, message)
+            if not message.text:
+                return
+        text = message.text
+        if start is not None:
+            if started is not None:
+                await self._say(message.chat_id, started.replies)
+                return
+            text = "/summary"  # an existing case: /start shows where we are, it keeps the case
+        if text is None:
+            return  # a sticker, a location…: nothing the dialog reads
+        await self._turn(message.chat_id, record, Turn(text=text, sent_at=sent_at), message.update_id)
+
+    async def _press(self, press: ButtonPress) -> None:
+        try:
+            await self._call(self.api.answer_callback, press.callback_id)
+            if press.message_id is not None:
+                await self._call(self.api.remove_keyboard, press.chat_id, press.message_id)
+        except Exception as error:  # answered or edited before (a repeat), or too old
+            log.info("telegram.callback_unanswered", update_id=press.update_id, error=repr(error))
+        record, _ = await self._conversation(press.chat_id, self._sent_at(None), press.language)
+        choice = choice_of(press.data, await self._shown_buttons(record, press.data))
+        if choice is None:
+            log.info("telegram.stale_button", update_id=press.update_id)
+            return
+        turn = Turn(choice=choice, sent_at=self._sent_at(None))
+        await self._turn(press.chat_id, record, turn, press.update_id)
+
+    async def _turn(self, chat_id: int, record: ConversationRecord, turn: Turn, update_id: int) -> None:
+        try:
+            outcome = await self.engine.handle(record.id, turn, f"tg:{update_id}")
+        except TooBusy:
+            await self._say_text(chat_id, say(record.locale, "busy"))
+            return
+        if outcome.duplicate:
+            log.info("telegram.duplicate_update", update_id=update_id)
+            return
+        metrics.TURNS.labels(channel=CHANNEL).inc()
+        if outcome.handoff and not record.keeps_forever:
+            metrics.HANDOFFS.labels(channel=CHANNEL).inc()
+        await self._say(chat_id, outcome.replies)
+
+    def _sent_at(self, date: datetime | None) -> datetime:
+        """When the message was sent, in Shanghai time; never later than now."""
+        now = self.clock()
+        return (now if date is None else min(date, now)).astimezone(SHANGHAI)
+
+    # -- which conversation -------------------------------------------------------------
+
+    async def _conversation(
+        self, chat_id: int, now: datetime, language: str | None
+    ) -> tuple[ConversationRecord, StepResult | None]:
+        """The chat's conversation, started if it has none (then with the start's result)."""
+        record = await self._current(chat_id)
+        if record is not None:
+            return record, None
+        detached = await self.links.conversation_of(chat_id) == DETACHED
+        key = None if detached else external_key(chat_id)
+        try:
+            record, _, started = await self.engine.start(CHANNEL, _locale(language), now, key)
+        except ExternalKeyTaken as taken:  # another task or process started it first
+            found = await self.engine.store.load(taken.conversation_id)
+            if found is None:
+                raise
+            return found, None
+        metrics.CONVERSATIONS.labels(channel=CHANNEL).inc()
+        if detached:
+            await self.links.link(chat_id, record.id)
+        await self.links.remember_case(str(started.state.get("case_code", "")), record.id)
+        log.info("telegram.conversation_started", conversation_id=record.id)
+        return record, started
+
+    async def _current(self, chat_id: int) -> ConversationRecord | None:
+        linked = await self.links.conversation_of(chat_id)
+        if linked == DETACHED:
+            return None
+        if linked is not None:
+            record = await self.engine.store.load(linked)
+            if record is not None:
+                return record
+        return await self.engine.store.find_by_external_key(external_key(chat_id))
+
+    async def _resume(self, message: IncomingMessage, code: str, sent_at: datetime) -> None:
+        """`/start LL-XXXXXX`: carry on with that case here; its old chat starts anew."""
+        chat_id = message.chat_id
+        target_id = None if self._too_many_misses(chat_id) else await self.links.case(code)
+        target = await self.engine.store.load(target_id) if target_id else None
+        if target is None:
+            locale = _locale(message.language)
+            if self._too_many_misses(chat_id):
+                await self._say_text(chat_id, say(locale, "too_many_tries"))
+                return
+            self._misses.setdefault(chat_id, []).append(time.monotonic())
+            await self._say_text(chat_id, say(locale, "case_not_found", code=code))
+            return
+        current = await self._current(chat_id)
+        notice: list[Reply] = []
+        if current is None or current.id != target.id:
+            before = await self.links.chat_of(target.id) or chat_of_key(target.external_key)
+            await self.links.link(chat_id, target.id)
+            if before is not None and before != chat_id:
+                await self.links.detach(before)
+            log.info("telegram.case_moved", conversation_id=target.id)
+            notice = [Reply(text=say(target.locale, "resumed", code=code))]
+        outcome = await self.engine.handle(
+            target.id, Turn(text="/summary", sent_at=sent_at), f"tg:{message.update_id}"
+        )
+        if not outcome.duplicate:
+            await self._say(chat_id, [*notice, *outcome.replies])
+
+    def _too_many_misses(self, chat_id: int) -> bool:
+        cutoff = time.monotonic() - RESUME_WINDOW_S
+        misses = [at for at in self._misses.get(chat_id, []) if at > cutoff]
+        if misses:
+            self._misses[chat_id] = misses
+        else:
+            self._misses.pop(chat_id, None)
+        return len(misses) >= RESUME_MISSES
+
+    async def _shown_buttons(self, record: ConversationRecord, data: str) -> list[Button]:
+        """The buttons of the bot's recent messages, to map a hashed callback back to its id
+        (only read for hashed data: today's ids all fit in 64 bytes)."""
+        if not data.startswith("#"):
+            return []
+        transcript = await self.engine.store.transcript(record.id)
+        return [b for entry in transcript[-20:] if entry.role == "bot" for b in entry.buttons]
+
+    # -- evidence -----------------------------------------------------------------------
+
+    async def _evidence(self, record: ConversationRecord, message: IncomingMessage) -> None:
+        assert message.file is not None
+        file, locale, chat_id = message.file, record.locale, message.chat_id
+        mb = self.evidence_max_bytes // (1024 * 1024)
+        if file.size is not None and file.size > self.evidence_max_bytes:
+            await self._say_text(chat_id, say(locale, "evidence_too_large", mb=mb))
+            return
+        data = await self._call(self.api.download, file.file_id)
+        if len(data) > self.evidence_max_bytes:
+            await self._say_text(chat_id, say(locale, "evidence_too_large", mb=mb))
+            return
+        try:
+            meta = save_evidence(self.evidence_dir, record.id, file.file_name, data)
+        except ApiError:
+            await self._say_text(chat_id, say(locale, "evidence_refused"))
+            return
+        known = await self.engine.store.evidence(record.id)
+        new = all(m.sha256 != meta.sha256 for m in known)
+        if new:
+            await self.engine.store.add_evidence(record.id, meta)
+            event = {"type": "evidence", "file_name": meta.file_name, "content_type": meta.content_type}
+            await self.engine.events.publish(record.id, event)
+            log.info("telegram.evidence", conversation_id=record.id, size=meta.size)
+        if is_agent(record.owner):
+            return  # the agent sees it in the console; the bot keeps quiet
+        code = str(record.state.get("case_code", ""))
+        count = len(known) + (1 if new else 0)
+        key = "evidence_saved" if new else "evidence_known"
+        await self._say_text(chat_id, say(locale, key, name=meta.file_name, code=code, count=count))
+
+    # -- agents -------------------------------------------------------------------------
+
+    async def forward_agent_messages(self, ready: asyncio.Event | None = None) -> None:
+        """Until cancelled: every agent message to a Telegram conversation goes to its chat
+        (once, even when several processes run this)."""
+        async with self.engine.events.subscribe(None) as events:
+            if ready is not None:
+                ready.set()
+            async for event in events:
+                if event.get("type") != "agent_message":
+                    continue
+                try:
+                    await self._forward(event)
+                except Exception:
+                    log.exception("telegram.forward_failed", conversation_id=event.get("conversation_id"))
+
+    async def _forward(self, event: dict[str, Any]) -> None:
+        conversation_id = str(event["conversation_id"])
+        chat_id = await self.links.chat_of(conversation_id)
+        record = await self.engine.store.load(conversation_id)
+        if chat_id is None and record is not None and record.channel == CHANNEL:
+            chat_id = chat_of_key(record.external_key)
+        if chat_id is None or record is None:
+            return
+        if not await self.links.first_time(f"agent:{conversation_id}:{event.get('version')}"):
+            return
+        async with self._chat(chat_id):
+            await self._say_text(chat_id, say(record.locale, "agent", text=event.get("text", "")))
+
+    # -- out ----------------------------------------------------------------------------
+
+    async def set_commands(self) -> None:
+        await self._call(self.api.set_commands, COMMANDS)
+
+    async def _say(self, chat_id: int, replies: list[Reply]) -> None:
+        for reply in replies:
+            chunks = split_text(reply.text) or ["…"]
+            markup = keyboard(reply.buttons)
+            for index, chunk in enumerate(chunks):
+                last = index == len(chunks) - 1
+                await self._call(self.api.send_message, chat_id, escape(chunk), markup if last else None)
+
+    async def _say_text(self, chat_id: int, text: str) -> None:
+        await self._say(chat_id, [Reply(text=text)])
+
+    async def _call(self, call: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs) -> T:
+        """One Bot API call; on a flood limit (429) wait as long as Telegram asks, and retry."""
+        attempt = 1
+        while True:
+            try:
+                return await call(*args, **kwargs)
+            except Exception as error:
+                wait = self.api.retry_after(error)
+                if wait is None or attempt >= FLOOD_ATTEMPTS:
+                    raise
+                log.warning("telegram.flood_wait", seconds=wait, attempt=attempt)
+                await asyncio.sleep(wait)
+                attempt += 1
+
+
+def _locale(language: str | None) -> str:
+    return "en" if language and language.lower().startswith("en") else "zh-CN"

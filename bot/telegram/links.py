@@ -1,0 +1,162 @@
+"""Which chat talks to which conversation, beyond the conversation's own external key.
+
+A chat's first conversation is found by its external key `tg:<chat_id>`, which the store
+binds at creation and never changes. A deep link (`/start LL-ABC123`) moves a case to another
+chat, so that binding needs a mutable layer on top: `chat:<id>` → conversation and
+`conv:<id>` → chat, plus `case:<code>` → conversation to find a case by its code, and
+one-time claims (`first_time`) so that an update or an agent message is acted on once even
+when several processes see it. Kept next to the conversations — a table in the SQLite file,
+or keys in Redis — and expiring with the retention time.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+
+from redis.asyncio import Redis
+
+from bot.store.base import Store
+from bot.store.redis import RedisStore
+from bot.store.sqlite import SqliteDatabase, SqliteStore
+
+DETACHED = "-"  # a chat whose case moved to another chat: its next message starts anew
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS telegram_links (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    expires_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS telegram_links_expiry ON telegram_links(expires_at);
+"""
+
+
+class KeyValue(ABC):
+    @abstractmethod
+    async def get(self, key: str) -> str | None: ...
+
+    @abstractmethod
+    async def put(self, key: str, value: str, ttl_s: int) -> None: ...
+
+    @abstractmethod
+    async def add(self, key: str, value: str, ttl_s: int) -> bool:
+        """Set the key unless it is set (and not expired). True when this call set it."""
+
+
+class SqliteKeyValue(KeyValue):
+    """A table in the store's own SQLite file, on its connection and lock."""
+
+    def __init__(self, db: SqliteDatabase) -> None:
+        self.db = db
+        self._ready = False
+        self._writes = 0
+
+    async def _schema(self) -> None:
+        if not self._ready:
+            async with self.db.transaction() as conn:
+                for statement in filter(str.strip, _SCHEMA.split(";")):
+                    await conn.execute(statement)
+            self._ready = True
+
+    async def get(self, key: str) -> str | None:
+        await self._schema()
+        async with self.db.reading() as conn:
+            cursor = await conn.execute(
+                "SELECT value FROM telegram_links WHERE key = ? AND expires_at > ?",
+                (key, time.time()),
+            )
+            row = await cursor.fetchone()
+        return None if row is None else str(row[0])
+
+    async def put(self, key: str, value: str, ttl_s: int) -> None:
+        await self._write(
+            "INSERT INTO telegram_links (key, value, expires_at) VALUES (?, ?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value, "
+            "expires_at = excluded.expires_at",
+            key,
+            value,
+            ttl_s,
+        )
+
+    async def add(self, key: str, value: str, ttl_s: int) -> bool:
+        # An expired row is taken over; a live one stays.
+        return await self._write(
+            "INSERT INTO telegram_links (key, value, expires_at) VALUES (?, ?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value, "
+            "expires_at = excluded.expires_at WHERE telegram_links.expires_at <= ?",
+            key,
+            value,
+            ttl_s,
+            with_now=True,
+        )
+
+    async def _write(self, sql: str, key: str, value: str, ttl_s: int, with_now: bool = False) -> bool:
+        await self._schema()
+        now = time.time()
+        params: tuple[object, ...] = (key, value, now + ttl_s) + ((now,) if with_now else ())
+        self._writes += 1
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(sql, params)
+            changed = cursor.rowcount > 0
+            if self._writes % 200 == 0:
+                await conn.execute("DELETE FROM telegram_links WHERE expires_at <= ?", (now,))
+        return changed
+
+
+class RedisKeyValue(KeyValue):
+    def __init__(self, client: Redis, prefix: str = "ll:tg") -> None:
+        self.client = client
+        self.prefix = prefix
+
+    async def get(self, key: str) -> str | None:
+        value = await self.client.get(f"{self.prefix}:{key}")
+        return None if value is None else str(value)
+
+    async def put(self, key: str, value: str, ttl_s: int) -> None:
+        await self.client.set(f"{self.prefix}:{key}", value, ex=ttl_s)
+
+    async def add(self, key: str, value: str, ttl_s: int) -> bool:
+        return bool(await self.client.set(f"{self.prefix}:{key}", value, ex=ttl_s, nx=True))
+
+
+def key_value_for(store: Store) -> KeyValue:
+    if isinstance(store, SqliteStore):
+        return SqliteKeyValue(store.db)
+    if isinstance(store, RedisStore):
+        return RedisKeyValue(store.client, f"{store.prefix}:tg")
+    raise TypeError(f"no Telegram links for {type(store).__name__}")
+
+
+class ChatLinks:
+    def __init__(self, kv: KeyValue, ttl_s: int) -> None:
+        self.kv = kv
+        self.ttl_s = ttl_s
+
+    async def conversation_of(self, chat_id: int) -> str | None:
+        """The conversation a deep link moved to this chat, DETACHED if this chat's own case
+        moved away, None when the chat's own external key decides."""
+        return await self.kv.get(f"chat:{chat_id}")
+
+    async def chat_of(self, conversation_id: str) -> int | None:
+        """The chat a case was moved to, if it was."""
+        value = await self.kv.get(f"conv:{conversation_id}")
+        return None if value is None else int(value)
+
+    async def link(self, chat_id: int, conversation_id: str) -> None:
+        """From now on this chat talks to this conversation (and it to this chat)."""
+        await self.kv.put(f"chat:{chat_id}", conversation_id, self.ttl_s)
+        await self.kv.put(f"conv:{conversation_id}", str(chat_id), self.ttl_s)
+
+    async def detach(self, chat_id: int) -> None:
+        await self.kv.put(f"chat:{chat_id}", DETACHED, self.ttl_s)
+
+    async def remember_case(self, case_code: str, conversation_id: str) -> None:
+        await self.kv.put(f"case:{case_code.upper()}", conversation_id, self.ttl_s)
+
+    async def case(self, case_code: str) -> str | None:
+        return await self.kv.get(f"case:{case_code.upper()}")
+
+    async def first_time(self, key: str, ttl_s: int = 86_400) -> bool:
+        """True for the first caller to claim `key` (in any process sharing the backend)."""
+        return await self.kv.add(f"once:{key}", "1", ttl_s)

@@ -1,0 +1,175 @@
+"""python-telegram-bot 22: an Application with one MessageHandler and one
+CallbackQueryHandler that translate PTB objects for the core, its Bot pointed at the
+configured Bot API server.
+
+Updates are processed concurrently (`concurrent_updates`); no ConversationHandler — it keeps
+its own per-chat state and breaks with concurrent updates. The conversation state is the
+engine's, and the order within a chat the core's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import warnings
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import RetryAfter
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.telegram.core import TelegramCore
+from bot.telegram.format import Keyboard
+from bot.telegram.port import ButtonPress, FileRef, IncomingMessage
+
+ALLOWED_UPDATES = ["message", "callback_query"]
+
+
+class PtbApi:
+    def __init__(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        self.bot = application.bot
+
+    async def send_message(self, chat_id: int, html_text: str, keyboard: Keyboard | None) -> None:
+        await self.bot.send_message(
+            chat_id=chat_id, text=html_text, parse_mode=ParseMode.HTML, reply_markup=_markup(keyboard)
+        )
+
+    async def answer_callback(self, callback_id: str) -> None:
+        await self.bot.answer_callback_query(callback_query_id=callback_id)
+
+    async def remove_keyboard(self, chat_id: int, message_id: int) -> None:
+        await self.bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id)
+
+    async def download(self, file_id: str) -> bytes:
+        file = await self.bot.get_file(file_id)
+        return bytes(await file.download_as_bytearray())
+
+    async def set_commands(self, commands: Sequence[tuple[str, str]]) -> None:
+        await self.bot.set_my_commands([BotCommand(name, text) for name, text in commands])
+
+    def retry_after(self, error: BaseException) -> float | None:
+        if not isinstance(error, RetryAfter):
+            return None
+        with warnings.catch_warnings():  # PTB 22 warns that int periods become timedelta
+            warnings.simplefilter("ignore")
+            wait = error.retry_after
+        return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+
+
+def _markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
+    if keyboard is None:
+        return None
+    rows = [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in keyboard]
+    return InlineKeyboardMarkup(rows)
+
+
+def incoming(message: Message, update_id: int) -> IncomingMessage:
+    file: FileRef | None = None
+    if message.photo:
+        photo = message.photo[-1]  # the largest size
+        file = FileRef(photo.file_id, f"photo-{photo.file_unique_id}.jpg", photo.file_size)
+    elif message.document is not None:
+        doc = message.document
+        file = FileRef(doc.file_id, doc.file_name or f"document-{doc.file_unique_id}", doc.file_size)
+    user = message.from_user
+    return IncomingMessage(
+        update_id=update_id,
+        chat_id=message.chat.id,
+        date=message.date,
+        text=message.text if message.text is not None else message.caption,
+        file=file,
+        language=user.language_code if user else None,
+    )
+
+
+class PtbAdapter:
+    def __init__(self, token: str, api_base: str) -> None:
+        base = api_base.rstrip("/")
+        self.application = (
+            ApplicationBuilder()
+            .token(token)
+            .base_url(f"{base}/bot")
+            .base_file_url(f"{base}/file/bot")
+            .concurrent_updates(True)
+            .build()
+        )
+        self.api = PtbApi(self.application)
+        self._opened = False
+
+    def attach(self, core: TelegramCore) -> None:
+        async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            if update.message is not None:
+                await core.on_message(incoming(update.message, update.update_id))
+
+        async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            query = update.callback_query
+            if query is None or query.message is None or query.data is None:
+                return  # an inline-mode button: not ours
+            await core.on_press(
+                ButtonPress(
+                    update_id=update.update_id,
+                    chat_id=query.message.chat.id,
+                    callback_id=query.id,
+                    data=query.data,
+                    message_id=query.message.message_id,
+                    language=query.from_user.language_code,
+                )
+            )
+
+        self.application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, on_message))
+        self.application.add_handler(CallbackQueryHandler(on_callback))
+
+    async def open(self) -> None:
+        if not self._opened:
+            await self.application.initialize()  # getMe
+            await self.application.start()
+            self._opened = True
+
+    async def poll(self, timeout_s: int) -> None:
+        """Polls until cancelled; PTB's updater deletes the webhook before it starts."""
+        await self.open()
+        updater = self.application.updater
+        assert updater is not None
+        await updater.start_polling(timeout=timedelta(seconds=timeout_s), allowed_updates=ALLOWED_UPDATES)
+        try:
+            await _forever()
+        finally:
+            if updater.running:
+                await updater.stop()
+
+    async def feed(self, update: dict[str, Any]) -> None:
+        await self.open()
+        parsed = Update.de_json(update, self.application.bot)
+        await self.application.process_update(parsed)
+
+    async def set_webhook(self, url: str, secret: str) -> None:
+        await self.open()
+        await self.application.bot.set_webhook(url=url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+
+    async def close(self) -> None:
+        if self._opened:
+            updater = self.application.updater
+            if updater is not None and updater.running:
+                await updater.stop()
+            await self.application.stop()
+            await self.application.shutdown()
+            self._opened = False
+
+
+async def _forever() -> None:
+    await asyncio.Event().wait()

@@ -1,0 +1,115 @@
+"""A running Telegram channel: one adapter (aiogram or PTB) over the core, the agent-message
+forwarder, and polling or webhook updates."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+from typing import Any
+
+import structlog
+
+from bot.engine import Engine
+from bot.settings import Settings
+from bot.telegram.core import TelegramCore
+from bot.telegram.links import ChatLinks, key_value_for
+from bot.telegram.port import Adapter
+from bot.telegram.settings import Library
+
+log = structlog.get_logger(__name__)
+
+WEBHOOK_PATH = "/telegram/webhook"
+DRAIN_S = 10.0  # how long stopping waits for webhook updates still being processed
+
+
+def webhook_secret(token: str) -> str:
+    """The webhook's secret (in its path and in X-Telegram-Bot-Api-Secret-Token), derived
+    from the bot token so that `lossline telegram --webhook` and `lossline serve` agree
+    without another setting. Telegram allows [A-Za-z0-9_-], 1–256 characters."""
+    return hmac.new(token.encode(), b"lossline telegram webhook", hashlib.sha256).hexdigest()[:48]
+
+
+def make_adapter(lib: Library, token: str, api_base: str) -> Adapter:
+    if lib == "aiogram":
+        from bot.telegram.aiogram_adapter import AiogramAdapter
+
+        return AiogramAdapter(token, api_base)
+    from bot.telegram.ptb_adapter import PtbAdapter
+
+    return PtbAdapter(token, api_base)
+
+
+class TelegramService:
+    def __init__(self, adapter: Adapter, core: TelegramCore, secret: str) -> None:
+        self.adapter = adapter
+        self.core = core
+        self.secret = secret
+        self._tasks: list[asyncio.Task[None]] = []
+        self._feeding: set[asyncio.Task[None]] = set()
+
+    @classmethod
+    def build(cls, lib: Library, settings: Settings, engine: Engine) -> TelegramService:
+        if settings.telegram_token is None:
+            raise ValueError("LOSSLINE_TELEGRAM_TOKEN is not set")
+        token = settings.telegram_token.get_secret_value()
+        adapter = make_adapter(lib, token, settings.telegram_api_base)
+        links = ChatLinks(key_value_for(engine.store), settings.retention_seconds)
+        core = TelegramCore(engine, links, adapter.api, settings.evidence_dir, settings.evidence_max_bytes)
+        adapter.attach(core)
+        return cls(adapter, core, webhook_secret(token))
+
+    async def start(self, polling: bool, poll_timeout_s: int = 25) -> None:
+        """Forward agent messages from now on; with `polling`, also fetch updates."""
+        try:
+            await self.adapter.open()
+        except Exception:
+            if polling:
+                raise
+            # Behind `lossline serve`: the API must start even when Telegram cannot be
+            # reached; the adapter opens again with the first webhook update.
+            log.exception("telegram.open_failed")
+        ready = asyncio.Event()
+        forwarder = asyncio.create_task(self.core.forward_agent_messages(ready), name="tg-agents")
+        self._tasks.append(forwarder)
+        waiter = asyncio.create_task(ready.wait())
+        await asyncio.wait([forwarder, waiter], return_when=asyncio.FIRST_COMPLETED)
+        waiter.cancel()
+        if forwarder.done():
+            forwarder.result()  # raises what stopped it
+        if polling:
+            poller = asyncio.create_task(self.adapter.poll(poll_timeout_s), name="tg-polling")
+            self._tasks.append(poller)
+
+    async def set_webhook(self, public_url: str) -> str:
+        url = f"{public_url.rstrip('/')}{WEBHOOK_PATH}/{self.secret}"
+        await self.adapter.set_webhook(url, self.secret)
+        return url
+
+    def feed_later(self, update: dict[str, Any]) -> None:
+        """Process a webhook update in the background (the webhook answers at once)."""
+        task = asyncio.create_task(self._feed(update))
+        self._feeding.add(task)
+        task.add_done_callback(self._feeding.discard)
+
+    async def _feed(self, update: dict[str, Any]) -> None:
+        try:
+            await self.adapter.feed(update)
+        except Exception:
+            log.exception("telegram.webhook_update_failed", update_id=update.get("update_id"))
+
+    async def wait(self) -> None:
+        """Until polling stops (it raises what stopped it)."""
+        await asyncio.gather(*self._tasks)
+
+    async def stop(self) -> None:
+        if self._feeding:
+            await asyncio.wait(list(self._feeding), timeout=DRAIN_S)
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        await self.adapter.close()
