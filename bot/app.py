@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from bot import api, errors
+from bot import api, console, errors, web
 from bot.limits import BodyLimit
 from bot.runtime import Runtime
 from bot.settings import Settings
@@ -44,6 +44,8 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         upload_max_bytes=settings.evidence_max_bytes + 64 * 1024,
     )
     app.include_router(api.router)
+    web.install(app)  # the widget and its demo page at /
+    console.install(app)  # the hotline agents' console at /console
     if settings.telegram_token is not None:  # Telegram updates by webhook (bot/telegram/)
         from bot.telegram.webhook import mount
 

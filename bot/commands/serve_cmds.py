@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 
 def serve(
@@ -25,6 +30,7 @@ def serve(
     typer.echo(
         f"lossline: serving on http://{host or settings.host}:{port or settings.port} ({store})"
     )
+    _first_admin(settings)
     uvicorn.run(
         create_app(settings),
         host=host or settings.host,
@@ -32,6 +38,20 @@ def serve(
         log_config=None,
         proxy_headers=True,
     )
+
+
+def _first_admin(settings: Settings) -> None:
+    """No agent yet: create "admin" and print its password, this once (it is stored hashed)."""
+    import asyncio
+
+    from bot.console.agents import ADMIN, ensure_admin
+
+    password = asyncio.run(ensure_admin(settings))
+    if password is not None:
+        typer.echo(
+            f"lossline: first start, console agent created: {ADMIN} / {password}\n"
+            "lossline: this password is shown once; add agents with `lossline agent add NAME`"
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,246 @@
+"""The console's JSON API and live feed, read top to bottom as its endpoints.
+
+GET  /console/api/conversations                    the live list and the queue's size
+GET  /console/api/conversations/{id}               one conversation: case card, whisper, notes
+GET  /console/api/conversations/{id}/export.json   the hand-off summary, as a file
+POST /console/api/conversations/{id}/claim         take a queued hand-off (it leaves the queue)
+POST /console/api/conversations/{id}/take-over     the bot goes silent, the agent talks
+POST /console/api/conversations/{id}/hand-back     the bot answers again
+POST /console/api/conversations/{id}/messages      the owning agent writes to the victim
+POST /console/api/conversations/{id}/notes         a private note (never shown to the victim)
+POST /console/api/conversations/{id}/answer        phone mode: answer the dialog for a caller
+POST /console/api/phone                            phone mode: start a caller's conversation
+GET  /console/api/audit                            the audit log (?conversation=id)
+WS   /console/api/live                             every conversation's events (?conversation=id)
+
+Every route needs a session; every POST its CSRF token; every action lands in the audit log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, WebSocket
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from starlette.websockets import WebSocketDisconnect
+
+from bot.console import views
+from bot.console.auth import Acting, Agent, SignedIn, console_store, current, same_origin
+from bot.console.store import AuditEntry, ConsoleStore, Note
+from bot.engine import NotOwner, TooBusy
+from bot.errors import ApiError
+from bot.runtime import Runtime, runtime
+from bot.store.base import ConversationNotFound, ConversationRecord, HandoffEntry
+from dialogs.messages import Turn
+from rules.types import SHANGHAI
+
+router = APIRouter(prefix="/console/api")
+Rt = Annotated[Runtime, Depends(runtime)]
+CStore = Annotated[ConsoleStore, Depends(console_store)]
+LIST_LIMIT = 200
+
+
+class TextIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class AnswerIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    text: str | None = Field(default=None, min_length=1, max_length=4000)
+    choice: str | None = Field(default=None, min_length=1, max_length=64)
+    message_id: str | None = Field(default=None, min_length=1, max_length=128)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> AnswerIn:
+        if (self.text is None) == (self.choice is None):
+            raise ValueError("需要 text 或 choice 其中之一")
+        return self
+
+
+class PhoneIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    locale: Literal["zh-CN", "en"] = "zh-CN"
+
+
+async def conversation(id: str, rt: Rt, signed: Agent) -> ConversationRecord:
+    record = await rt.engine.store.load(id[:64])
+    if record is None:
+        raise ApiError(404, message="会话不存在或已过期。")
+    return record
+
+
+Conversation = Annotated[ConversationRecord, Depends(conversation)]
+
+
+@router.get("/conversations")
+async def list_conversations(rt: Rt, signed: Agent) -> dict[str, Any]:
+    records = await rt.engine.store.list_recent(LIST_LIMIT)
+    return {
+        "me": signed.agent,
+        "pending": await rt.engine.queue.pending_count(),
+        "conversations": [views.row(r) for r in records],
+    }
+
+
+@router.get("/conversations/{id}")
+async def get_conversation(record: Conversation, rt: Rt, signed: Agent, store: CStore) -> dict[str, Any]:
+    data = await views.detail(rt.engine, record)
+    data["notes"] = [n.model_dump(mode="json") for n in await store.notes(record.id)]
+    data["audit"] = [a.model_dump(mode="json") for a in await store.audit_log(record.id, 50)]
+    data["me"] = signed.agent
+    return data
+
+
+@router.get("/conversations/{id}/export.json")
+async def export(record: Conversation, rt: Rt, signed: Agent, store: CStore) -> JSONResponse:
+    await _audit(store, signed, "export_json", record.id)
+    body = await views.export(rt.engine, record)
+    name = f"{body.get('case_code') or record.id}.json"
+    return JSONResponse(body, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.post("/conversations/{id}/claim")
+async def claim(record: Conversation, rt: Rt, signed: Acting, store: CStore) -> dict[str, Any]:
+    if record.handoff != "queued" or record.handoff_entry is None:
+        raise ApiError(409, code="not_queued", message="这个会话不在转人工队列里。")
+    entry = HandoffEntry(id=record.handoff_entry, conversation_id=record.id, payload={})
+    claimed = await rt.engine.claim(entry, signed.agent)
+    if claimed is None:
+        raise ApiError(409, code="taken", message="已被其他坐席认领。")
+    await _audit(store, signed, "claim", record.id, f"entry {entry.id}")
+    return views.row(claimed)
+
+
+@router.post("/conversations/{id}/take-over")
+async def take_over(record: Conversation, rt: Rt, signed: Acting, store: CStore) -> dict[str, Any]:
+    async with _owning():
+        taken = await rt.engine.take_over(record.id, signed.agent)
+    await _audit(store, signed, "take_over", record.id)
+    return views.row(taken)
+
+
+@router.post("/conversations/{id}/hand-back")
+async def hand_back(record: Conversation, rt: Rt, signed: Acting, store: CStore) -> dict[str, Any]:
+    async with _owning():
+        back = await rt.engine.hand_back(record.id, signed.agent)
+    await _audit(store, signed, "hand_back", record.id)
+    return views.row(back)
+
+
+@router.post("/conversations/{id}/messages", status_code=201)
+async def agent_message(
+    body: TextIn, record: Conversation, rt: Rt, signed: Acting, store: CStore
+) -> dict[str, Any]:
+    async with _owning():
+        entry = await rt.engine.agent_message(record.id, signed.agent, body.text)
+    await _audit(store, signed, "message", record.id, body.text[:200])
+    return entry.model_dump(mode="json")
+
+
+@router.post("/conversations/{id}/notes", status_code=201)
+async def add_note(
+    body: TextIn, record: Conversation, rt: Rt, signed: Acting, store: CStore
+) -> dict[str, Any]:
+    note = Note(agent=signed.agent, text=body.text)
+    await store.add_note(record.id, note)
+    await _audit(store, signed, "note", record.id)
+    return note.model_dump(mode="json")
+
+
+@router.post("/conversations/{id}/answer")
+async def answer(
+    body: AnswerIn, record: Conversation, rt: Rt, signed: Acting, store: CStore
+) -> dict[str, Any]:
+    """Phone mode: what the caller said, typed by the agent, read by the dialog's readers."""
+    if record.channel != "phone":
+        raise ApiError(409, code="not_phone", message="只有电话会话可以代答。")
+    turn = Turn(text=body.text, choice=body.choice, sent_at=datetime.now(SHANGHAI), by="agent")
+    try:
+        outcome = await rt.engine.handle(record.id, turn, body.message_id)
+    except ConversationNotFound:
+        raise ApiError(404, message="会话不存在或已过期。") from None
+    except TooBusy:
+        raise ApiError(409, message="操作太密集，请稍后重试。") from None
+    if not outcome.duplicate:
+        detail = body.text if body.text is not None else f"choice {body.choice}"
+        await _audit(store, signed, "phone_answer", record.id, detail[:200])
+    return outcome.response()
+
+
+@router.post("/phone", status_code=201)
+async def start_phone(rt: Rt, signed: Acting, store: CStore, body: PhoneIn | None = None) -> dict[str, Any]:
+    body = body or PhoneIn()
+    record, _token, result = await rt.engine.start("phone", body.locale, datetime.now(SHANGHAI))
+    await _audit(store, signed, "phone_start", record.id)
+    return {"id": record.id, "replies": [r.model_dump(mode="json") for r in result.replies]}
+
+
+@router.get("/audit")
+async def audit_log(
+    rt: Rt, signed: Agent, store: CStore, conversation: str | None = None, limit: int = 200
+) -> dict[str, Any]:
+    entries = await store.audit_log(conversation, max(1, min(limit, 1000)))
+    return {"entries": [e.model_dump(mode="json") for e in entries]}
+
+
+@router.websocket("/live")
+async def live(websocket: WebSocket) -> None:
+    """Events as they happen: of one conversation (?conversation=id) or of all of them. A
+    connection without a session, or from another site, is refused before it opens."""
+    signed = await current(websocket)
+    if signed is None or not same_origin(websocket):
+        await websocket.close(code=4401)
+        return
+    rt: Runtime = websocket.app.state.runtime
+    store = await console_store(websocket)
+    wanted = websocket.query_params.get("conversation") or None
+    await websocket.accept()
+    async with rt.engine.events.subscribe(wanted[:64] if wanted else None) as sub:
+        receiver = asyncio.create_task(_drain(websocket))
+        try:
+            while not receiver.done():
+                event = await sub.get(timeout=15.0)
+                if event is None:  # quiet: check the session still holds, and ping
+                    if await store.session(signed.key) is None:
+                        await websocket.close(code=4401)
+                        return
+                    await websocket.send_json({"type": "ping"})
+                else:
+                    await websocket.send_text(json.dumps(event, ensure_ascii=False))
+        except (WebSocketDisconnect, RuntimeError):
+            pass
+        finally:
+            receiver.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await receiver
+
+
+async def _drain(websocket: WebSocket) -> None:
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+        while True:
+            await websocket.receive_text()
+
+
+async def _audit(
+    store: ConsoleStore, signed: SignedIn, action: str, cid: str | None = None, detail: str = ""
+) -> None:
+    await store.audit(AuditEntry(agent=signed.agent, action=action, conversation_id=cid, detail=detail))
+
+
+@contextlib.asynccontextmanager
+async def _owning() -> Any:
+    """The engine's refusals as the console's answers."""
+    try:
+        yield
+    except NotOwner:
+        raise ApiError(409, code="owned", message="这个会话正由其他坐席处理。") from None
+    except ConversationNotFound:
+        raise ApiError(404, message="会话不存在或已过期。") from None
+    except TooBusy:
+        raise ApiError(409, message="操作太密集，请稍后重试。") from None

@@ -1,0 +1,140 @@
+/* The console's shared helpers. Every text from a conversation is set with textContent. */
+(function () {
+  "use strict";
+  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) {
+      node.setAttribute(name, attrs[name]);
+    });
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+    return node;
+  }
+
+  /* JSON in and out; POSTs carry the session's CSRF token. Rejects with the API's message. */
+  function api(method, path, body) {
+    var headers = { Accept: "application/json" };
+    if (method !== "GET") headers["X-CSRF-Token"] = csrfMeta ? csrfMeta.content : "";
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    return fetch(path, {
+      method: method,
+      headers: headers,
+      credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body)
+    }).then(function (response) {
+      if (response.status === 401) {
+        window.location.href = "/console/login?next=" + encodeURIComponent(window.location.pathname);
+        throw new Error("请先登录。");
+      }
+      return response.json().then(function (data) {
+        if (!response.ok) throw new Error((data.error && data.error.message) || "请求失败。");
+        return data;
+      });
+    });
+  }
+
+  function pad(n) {
+    return n < 10 ? "0" + n : String(n);
+  }
+
+  function time(iso) {
+    var d = new Date(iso);
+    if (isNaN(d.getTime())) return iso || "";
+    return (
+      d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " +
+      pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds())
+    );
+  }
+
+  function since(iso) {
+    var s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+    if (s < 60) return s + " 秒";
+    if (s < 3600) return Math.floor(s / 60) + " 分 " + (s % 60) + " 秒";
+    if (s < 86400) return Math.floor(s / 3600) + " 小时 " + Math.floor((s % 3600) / 60) + " 分";
+    return Math.floor(s / 86400) + " 天";
+  }
+
+  /* The console's live feed: calls onEvent for each event, reconnects with backoff, and
+     calls onOpen on every (re)connection so the page can catch up with what it missed. */
+  function live(query, onEvent, onOpen, statusNode) {
+    var retries = 0;
+    function connect() {
+      var url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host +
+        "/console/api/live" + (query ? "?" + query : "");
+      var ws = new WebSocket(url);
+      ws.onopen = function () {
+        retries = 0;
+        if (statusNode) statusNode.textContent = "实时更新中";
+        onOpen();
+      };
+      ws.onmessage = function (message) {
+        var event;
+        try {
+          event = JSON.parse(message.data);
+        } catch (e) {
+          return;
+        }
+        if (event.type !== "ping") onEvent(event);
+      };
+      ws.onclose = function (event) {
+        if (statusNode) statusNode.textContent = "连接断开，正在重连…";
+        if (event.code === 4401) {
+          window.location.href = "/console/login?next=" + encodeURIComponent(location.pathname);
+          return;
+        }
+        var delay = Math.min(30000, 500 * Math.pow(2, retries));
+        retries += 1;
+        setTimeout(connect, delay * (0.5 + Math.random() / 2));
+      };
+    }
+    connect();
+  }
+
+  /* Run fn at most once per `ms`, and once more after the last call. */
+  function throttle(fn, ms) {
+    var timer = null;
+    var again = false;
+    return function () {
+      if (timer) {
+        again = true;
+        return;
+      }
+      fn();
+      timer = setTimeout(function tick() {
+        timer = null;
+        if (again) {
+          again = false;
+          fn();
+          timer = setTimeout(tick, ms);
+        }
+      }, ms);
+    };
+  }
+
+  var OWNER = function (owner) {
+    if (!owner || owner === "bot") return "机器人";
+    return owner.indexOf("agent:") === 0 ? owner.slice(6) : owner;
+  };
+
+  var CHANNELS = { web: "网页", phone: "电话", telegram: "Telegram", cli: "命令行", api: "API" };
+
+  window.Console = {
+    el: el,
+    clear: clear,
+    api: api,
+    time: time,
+    since: since,
+    live: live,
+    throttle: throttle,
+    owner: OWNER,
+    channel: function (c) {
+      return CHANNELS[c] || c;
+    }
+  };
+})();
