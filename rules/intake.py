@@ -7,6 +7,7 @@ written as in the case file (`transactions[0].amount`), so that a person can fix
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -55,7 +56,17 @@ def field_path(loc: tuple[int | str, ...]) -> str:
 
 
 def _problem(error: Any) -> tuple[str, str]:
-    return field_path(tuple(error["loc"])), _message(error)
+    path, message = field_path(tuple(error["loc"])), _message(error)
+    # The contract's own cross-field checks speak English; say them as the rest is said.
+    duplicate = _DUPLICATE_ID.fullmatch(message)
+    if duplicate:
+        return "transactions", f"交易编号 {duplicate[1]} 出现了两次"
+    if message == "period_end is before period_start":
+        return f"{path}.period_end", "保险期间的结束时间早于开始时间"
+    return path, message
+
+
+_DUPLICATE_ID = re.compile(r"transaction id (.+) appears twice")
 
 
 def _message(error: Any) -> str:

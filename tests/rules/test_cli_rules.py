@@ -185,3 +185,14 @@ def test_adjudicate_with_an_extra_transaction_line_by_line(tmp_path: Path) -> No
     data = case(tx("t1"), tx("fee", kind="fee"))
     out = json.loads(lossline("adjudicate", write(tmp_path, data)).stdout)
     assert [x["status"] for x in out["lines"]] == ["covered", "excluded"]
+
+
+def test_cross_field_problems_are_said_in_chinese(tmp_path: Path) -> None:
+    backwards = case(policy_changes={"period_end": "2020-01-01T00:00:00+08:00"})
+    result = lossline("adjudicate", write(tmp_path, backwards))
+    assert (result.returncode, result.stderr) == (
+        2, "policy.period_end: 保险期间的结束时间早于开始时间\n"
+    )
+    twice = case(tx("t1"), tx("t1"))
+    result = lossline("adjudicate", write(tmp_path, twice))
+    assert (result.returncode, result.stderr) == (2, "transactions: 交易编号 't1' 出现了两次\n")
