@@ -10,6 +10,7 @@ engine's, and the order within a chat the core's.
 from __future__ import annotations
 
 import asyncio
+import os
 import warnings
 from collections.abc import Sequence
 from datetime import timedelta
@@ -38,6 +39,9 @@ from bot.telegram.format import Keyboard
 from bot.telegram.port import ButtonPress, FileRef, IncomingMessage
 
 ALLOWED_UPDATES = ["message", "callback_query"]
+# PTB 22's documented opt-in: time periods (RetryAfter.retry_after) as timedelta, without the
+# deprecation warning PTB itself raises when it builds a RetryAfter.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 
 class PtbApi:

@@ -68,13 +68,24 @@ class Victim:
         return await self.conversation()
 
     async def say(self, text: str, at: datetime) -> None:
+        """Send a message and wait for the bot's answer (as many messages as the dialog's)."""
         self.server.text(self.chat_id, text, at)
-        await self._expect(Turn(text=text, sent_at=at))
+        self.expect(text, at)
+        await self.wait_for_messages(len(self.expected))
 
     async def press(self, button_id: str, at: datetime) -> None:
         message = self.keyboard_with(button_id)
         self.server.press(self.chat_id, message["message_id"], callback_data(button_id))
-        await self._expect(Turn(choice=button_id, sent_at=at))
+        self.expect(None, at, choice=button_id)
+        await self.wait_for_messages(len(self.expected))
+
+    def expect(self, text: str | None, at: datetime, choice: str | None = None) -> list[str]:
+        """Step the dialog as the bot should have, and note what it says; returns that."""
+        assert self.result is not None
+        self.result = step(self.result.state, Turn(text=text, choice=choice, sent_at=at))
+        said = chunks(self.result.replies)
+        self.expected += said
+        return said
 
     def keyboard_with(self, button_id: str) -> dict[str, Any]:
         data = callback_data(button_id)
@@ -83,9 +94,3 @@ class Victim:
             if any(button.get("callback_data") == data for row in rows for button in row):
                 return message
         raise AssertionError(f"no keyboard with {button_id!r} in chat {self.chat_id}")
-
-    async def _expect(self, turn: Turn) -> None:
-        assert self.result is not None
-        self.result = step(self.result.state, turn)
-        self.expected += chunks(self.result.replies)
-        await self.wait_for_messages(len(self.expected))
