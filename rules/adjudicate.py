@@ -176,10 +176,14 @@ def adjudicate_joint(claims: JointClaims, products_dir: Path | None = None) -> J
     paid = split_remaining(own, remaining)
     if paid != own:
         cited = wording.joint_clauses
-        for decision, mine, share in zip(decisions, own, paid, strict=True):
+        for case, decision, mine, share in zip(claims.claims, decisions, own, paid, strict=True):
             decision.totals.payable = share
             decision.trace.append(
                 _step("joint", None, {"own": own, "remaining": remaining}, f"{share}", cited)
+            )
+            # The notes speak of the amount actually paid.
+            decision.notes = write_notes(
+                case, wording, decision.lines, share, decision.missing_documents
             )
             decision.notes.append(
                 f"几位被保险人共用一个保险金额，这次一起申请的应赔金额合计超过了剩余保额"

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from rules.case import Policy
 from rules.errors import CaseError, ProductError
+from rules.intake import field_path
 from rules.product import ProductFile
 from rules.vocabulary import Account, Document
 from rules.wording import Wording, compile_wording
@@ -100,7 +101,7 @@ def _load_file(path: Path) -> Wording:
 
 
 def _describe(error: Any) -> str:
-    path = ".".join(str(p) for p in error["loc"]) or "(文件)"
+    path = field_path(tuple(error["loc"]))
     if error["type"] == "extra_forbidden":
         return f"{path}: 不认识的键（拼错了，或放错了位置）"
     if error["type"] == "missing":

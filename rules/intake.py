@@ -52,7 +52,7 @@ def field_path(loc: tuple[int | str, ...]) -> str:
             continue  # pydantic names the chosen member of the premium union; the file does not
         else:
             path += f".{part}" if path else part
-    return path or "(案件)"
+    return path or "(案件)"  # a problem with the document as a whole
 
 
 def _problem(error: Any) -> tuple[str, str]:

@@ -59,6 +59,7 @@ def test_joint_decision_explains_the_cut() -> None:
     joint = adjudicate_joint(JointClaims.model_validate(data))
     first = joint.claims[0]
     assert any("第七条(三)" in n and "8,571.43" in n for n in first.notes)
+    assert not any("12,000.00元，最终" in n for n in first.notes)  # no stale estimate
     assert first.trace[-1].check == "joint"
 
 

@@ -101,7 +101,7 @@ def test_clause_text_lookup() -> None:
     ("edit", "names"),
     [
         (lambda d: d["clauses"][0]["effect"].update(covres=["malware"]), "covres"),
-        (lambda d: d["clauses"][0].update(covers=["malware"]), "clauses.0.covers"),
+        (lambda d: d["clauses"][0].update(covers=["malware"]), "clauses[0].covers"),
         (lambda d: d.update(registraton="x"), "registraton"),
         (lambda d: d["defaults"].update(window=72), "defaults.window"),
     ],
