@@ -85,10 +85,15 @@
   }[locale];
 
   var CSS = [
-    ":host{all:initial;position:fixed;right:16px;bottom:16px;z-index:2147483000;",
-    "font:15px/1.5 system-ui,-apple-system,'PingFang SC','Microsoft YaHei','Noto Sans CJK SC',",
-    "sans-serif;color:#1f2933}",
-    "*{box-sizing:border-box;font:inherit}",
+    // Inherited properties cross into a shadow root: the host page's letter-spacing or font
+    // would reach us through the host element, so .root sets every one of them itself.
+    ":host{all:initial}",
+    ".root{font:400 15px/1.5 system-ui,-apple-system,'PingFang SC','Microsoft YaHei',",
+    "'Noto Sans CJK SC','WenQuanYi Micro Hei',sans-serif;color:#1f2933;letter-spacing:normal;",
+    "word-spacing:normal;text-transform:none;text-align:left;text-indent:0;font-style:normal;",
+    "white-space:normal;direction:ltr;visibility:visible;cursor:auto}",
+    "*{box-sizing:border-box;font:inherit;letter-spacing:inherit}",
+    ".launcher{position:fixed;right:16px;bottom:16px;z-index:2147483000}",
     "button{cursor:pointer;border-radius:8px;border:1px solid transparent;padding:8px 14px;",
     "min-height:40px;background:#0b5cad;color:#fff}",
     "button:focus-visible,textarea:focus-visible,a:focus-visible{outline:3px solid #f5a623;",
@@ -96,7 +101,7 @@
     ".launcher{display:flex;align-items:center;gap:8px;padding:12px 18px;border-radius:999px;",
     "box-shadow:0 4px 16px rgba(0,0,0,.25);font-weight:600}",
     ".launcher svg{width:20px;height:20px;fill:currentColor}",
-    ".panel{position:fixed;right:16px;bottom:16px;width:380px;height:min(620px,calc(100vh - 32px));",
+    ".panel{position:fixed;z-index:2147483000;right:16px;bottom:16px;width:380px;height:min(620px,calc(100vh - 32px));",
     "display:flex;flex-direction:column;background:#fff;border-radius:14px;overflow:hidden;",
     "box-shadow:0 8px 32px rgba(0,0,0,.3)}",
     ".panel[hidden],.launcher[hidden],[hidden]{display:none!important}",
@@ -132,7 +137,7 @@
     "padding:8px;min-height:40px;max-height:120px;color:#1f2933;background:#fff}",
     ".attach{background:#fff;color:#0b5cad;border-color:#cbd2d9;padding:8px}",
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}",
-    "@media (max-width:480px){:host{right:8px;bottom:8px}",
+    "@media (max-width:480px){.launcher{right:8px;bottom:8px}",
     ".panel{right:0;bottom:0;left:0;top:0;width:100%;height:100%;border-radius:0}}"
   ].join("");
 
@@ -149,11 +154,14 @@
     return node;
   }
 
-  var host = el("div", { id: "lossline-widget" });
-  var root = host.attachShadow({ mode: "open" });
+  // A tag of our own: the host page's `div { … }` rules cannot select it.
+  var host = el("lossline-chat", { id: "lossline-widget" });
+  var shadow = host.attachShadow({ mode: "open" });
   var style = el("style");
   style.textContent = CSS;
-  root.appendChild(style);
+  shadow.appendChild(style);
+  var root = el("div", { class: "root" });
+  shadow.appendChild(root);
 
   var launcher = el("button", { type: "button", class: "launcher", "aria-expanded": "false" });
   launcher.appendChild(svgBubble());

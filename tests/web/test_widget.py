@@ -1,0 +1,81 @@
+"""The widget on the demo page, in chromium: talk to hand-off, reload, upload, languages."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import httpx
+import pytest
+from conftest import Server, screenshot
+from playwright.sync_api import BrowserContext, Page, Route, expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+
+FIRST_QUESTION = re.compile("请先用一句话说说发生了什么")
+
+
+def open_widget(page: Page, server: Server, query: str = "") -> None:
+    page.goto(f"{server.url}/{query}")
+    page.get_by_role("button", name="在线客服").click()
+
+
+def say(page: Page, text: str, expect_reply: str | re.Pattern[str]) -> None:
+    """Type into the message box, press Enter, wait for the bot's answer."""
+    box = page.get_by_role("textbox", name="输入消息")
+    box.fill(text)
+    box.press("Enter")
+    expect(page.get_by_role("log").locator(".msg.bot").last).to_contain_text(expect_reply)
+
+
+def saved(page: Page, server: Server) -> dict[str, str]:
+    raw = page.evaluate("key => localStorage.getItem(key)", f"lossline:{server.url}")
+    return json.loads(raw)
+
+
+def test_a_victim_talks_to_handoff_and_a_reload_resumes(context: BrowserContext, server: Server) -> None:
+    page = context.new_page()
+    open_widget(page, server)
+    log = page.get_by_role("log")
+    expect(log).to_contain_text(FIRST_QUESTION)
+    say(page, "我的支付宝被盗了，有人登录了我的账号把钱转走了", "还在继续被转走")
+    # Quick replies are real buttons.
+    page.get_by_role("button", name="否", exact=True).click()
+    expect(log.locator(".msg.bot").last).to_contain_text("挂失/冻结了吗")
+    screenshot(page, "widget-1280")
+    first = saved(page, server)
+
+    page.reload()
+    expect(page.get_by_role("log")).to_contain_text("挂失/冻结了吗")  # redrawn from GET /case
+    assert saved(page, server)["id"] == first["id"]
+    expect(page.get_by_role("log").locator(".msg.victim")).to_have_count(2)
+    expect(page.get_by_role("button", name="是", exact=True)).to_be_visible()  # buttons too
+
+    say(page, "转人工", "已转交人工")
+    with httpx.Client(base_url=server.url) as client:
+        case = client.get(
+            f"/api/conversations/{first['id']}/case",
+            headers={"Authorization": f"Bearer {first['token']}"},
+        ).json()
+    assert case["state"] == "handed_off" and case["handoff"]["status"] == "queued"
+
+
+def test_at_360_px_the_widget_fills_the_screen_and_the_host_css_stays_out(
+    context: BrowserContext, server: Server
+) -> None:
+    page = context.new_page()
+    page.set_viewport_size({"width": 360, "height": 740})
+    open_widget(page, server)
+    expect(page.get_by_role("log")).to_contain_text(FIRST_QUESTION)
+    say(page, "信用卡昨晚被刷了五千", "还在继续")
+    box = page.get_by_role("dialog").bounding_box()
+    assert box is not None and box["width"] == 360 and box["height"] == 740
+    for name in ("发送",):
+        button = page.get_by_role("button", name=name, exact=True).bounding_box()
+        assert button is not None and button["x"] + button["width"] <= 360
+    # The demo page's rude CSS (serif everywhere, red buttons, spaced letters) stays outside.
+    send = page.get_by_role("button", name="发送", exact=True)
+    assert send.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(11, 92, 173)"
+    assert send.evaluate("b => getComputedStyle(b).letterSpacing") == "normal"
+    assert "serif" not in send.evaluate("b => getComputedStyle(b).fontFamily").replace("sans-serif", "")
+    screenshot(page, "widget-360")
