@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import structlog
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -14,6 +17,23 @@ from bot.limits import BodyLimit
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.store.factory import Backend, open_backend
+
+log = structlog.get_logger(__name__)
+
+
+PURGE_EVERY_S = 3600.0
+
+
+async def purge_forever(backend: Backend, every_s: float) -> None:
+    """Delete conversations idle past retention (SQLite; Redis expires keys by itself)."""
+    while True:
+        try:
+            removed = await backend.store.purge_expired()
+            if removed:
+                log.info("retention.purged", conversations=removed)
+        except Exception:  # a failed purge is retried next time, never fatal to serving
+            log.exception("retention.purge_failed")
+        await asyncio.sleep(every_s)
 
 
 def create_app(settings: Settings | None = None, backend: Backend | None = None) -> FastAPI:
@@ -25,9 +45,13 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         own = backend is None
         opened = backend or await open_backend(settings)
         app.state.runtime = Runtime.build(settings, opened)
+        purger = asyncio.create_task(purge_forever(opened, PURGE_EVERY_S))
         try:
             yield
         finally:
+            purger.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await purger
             if own:
                 await opened.aclose()
 

@@ -59,14 +59,15 @@ class Dialog:
     step: Callable[[dict[str, Any], Turn], StepResult]
     summarize: Callable[[dict[str, Any], list[TranscriptEntry]], dict[str, Any]]
     redact: Callable[[str], str]
+    resume: Callable[[dict[str, Any], datetime], StepResult]
 
     @classmethod
     def default(cls) -> Dialog:
-        from dialogs.conversation import start, step
+        from dialogs.conversation import resume, start, step
         from dialogs.redaction import redact
         from dialogs.summary import build_summary
 
-        return cls(start, step, build_summary, lambda text: redact(text).text)
+        return cls(start, step, build_summary, lambda text: redact(text).text, resume)
 
 
 class TurnOutcome(BaseModel):
@@ -217,9 +218,7 @@ class Engine:
             raise BadToken(conversation_id)
         return record
 
-    async def handle(
-        self, conversation_id: str, turn: Turn, message_id: str | None = None
-    ) -> TurnOutcome:
+    async def handle(self, conversation_id: str, turn: Turn, message_id: str | None = None) -> TurnOutcome:
         """One message from the victim (or from an agent typing for a caller)."""
         async with self._locked(conversation_id) as record:
             record = await self._finish_orphaned_handoff(record)
@@ -264,9 +263,7 @@ class Engine:
             transcript.append(TranscriptEntry(role=role, text=result.said, at=at))
             events.append({"type": "message", "role": role, "text": result.said})
         transcript += _bot_entries(result.replies, at)
-        events.append(
-            {"type": "reply", "replies": [r.model_dump(mode="json") for r in result.replies]}
-        )
+        events.append({"type": "reply", "replies": [r.model_dump(mode="json") for r in result.replies]})
         if result.state_name != record.state_name:
             events.append({"type": "state", "state": result.state_name})
         outcome = TurnOutcome(
@@ -357,9 +354,7 @@ class Engine:
                 return None
             if is_agent(current.owner):
                 raise NotOwner(f"{conversation_id} is owned by {current.owner}")
-            changes = Changes(
-                owner=owner, handoff="claimed", handoff_entry=None, updated_at=self.clock()
-            )
+            changes = Changes(owner=owner, handoff="claimed", handoff_entry=None, updated_at=self.clock())
             return self._owner_change(changes, owner)
 
         async with self._locked(conversation_id) as record:
@@ -378,8 +373,20 @@ class Engine:
         def give_back(current: ConversationRecord) -> _Plan:
             if current.owner != owner:
                 raise NotOwner(f"{conversation_id} is owned by {current.owner}")
-            changes = Changes(owner=BOT, handoff="closed", updated_at=self.clock())
-            return self._owner_change(changes, BOT)
+            at = self.clock()
+            # The dialog takes up where the hand-off left it, and says so to the victim.
+            resumed = self.dialog.resume(current.state, at)
+            changes = Changes(
+                owner=BOT, handoff="closed", state=resumed.state, state_name=resumed.state_name, updated_at=at
+            )
+            plan = self._owner_change(changes, BOT)
+            plan.transcript += _bot_entries(resumed.replies, at)
+            replies = [r.model_dump(mode="json") for r in resumed.replies]
+            plan.events += [
+                {"type": "state", "state": resumed.state_name},
+                {"type": "reply", "replies": replies},
+            ]
+            return plan
 
         async with self._locked(conversation_id) as record:
             done = await self._commit(record, give_back)
@@ -410,7 +417,4 @@ class Engine:
 
 
 def _bot_entries(replies: list[Reply], at: datetime) -> list[TranscriptEntry]:
-    return [
-        TranscriptEntry(role="bot", text=reply.text, at=at, buttons=reply.buttons)
-        for reply in replies
-    ]
+    return [TranscriptEntry(role="bot", text=reply.text, at=at, buttons=reply.buttons) for reply in replies]

@@ -23,6 +23,7 @@ from dialogs.readers import (
     read_number,
 )
 from dialogs.texts import t
+from rules.types import SHANGHAI
 
 FUTURE_SLACK = timedelta(minutes=2)
 
@@ -45,8 +46,9 @@ def fmt_money(amount: Decimal) -> str:
 
 
 def fmt_time(value: datetime, now: datetime) -> str:
-    local = value.astimezone(now.tzinfo)
-    head = f"{local.year}年" if local.year != now.year else ""
+    # Victims read Beijing time, whatever clock the message came with (Telegram's is UTC).
+    local = value.astimezone(SHANGHAI)
+    head = f"{local.year}年" if local.year != now.astimezone(SHANGHAI).year else ""
     return f"{head}{local.month}月{local.day}日 {local:%H:%M}"
 
 
@@ -75,9 +77,7 @@ def moment(
         return Outcome(miss="miss_future")
     if reading.value is None and not reading.alternatives:
         return Outcome(miss="miss_datetime")
-    candidates = (
-        [reading.value] if reading.value and not reading.ambiguous else reading.alternatives
-    )
+    candidates = [reading.value] if reading.value and not reading.ambiguous else reading.alternatives
     candidates = [c for c in candidates if c is not None and c <= now + FUTURE_SLACK]
     if not candidates:
         return Outcome(miss="miss_future")

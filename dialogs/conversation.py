@@ -30,9 +30,7 @@ def new_case_code() -> str:
     return "LL-" + secrets.token_hex(3).upper()
 
 
-def start(
-    channel: str, locale: str | None, now: datetime, case_code: str | None = None
-) -> StepResult:
+def start(channel: str, locale: str | None, now: datetime, case_code: str | None = None) -> StepResult:
     conv = ConversationState(
         state=INITIAL,
         locale=normalise_locale(locale),
@@ -126,7 +124,21 @@ def _command(conv: ConversationState, command: str, replies: list[Reply], now: d
     return False
 
 
+def resume(state: dict[str, Any], now: datetime) -> StepResult:
+    """An agent handed the conversation back: the bot picks up where the hand-off left it."""
+    conv = ConversationState.model_validate(state)
+    if conv.state != "handed_off":
+        return _result(conv, [])
+    # The hand-off saved where the victim was (like /back), so nothing asked is asked twice.
+    if not conv.go_back():
+        fire(conv, "restart")
+    conv.handed_off = False
+    conv.handoff_reason = None
+    return _result(conv, [question(conv, prefix=t(conv.locale, "resumed"))], events=["resumed"])
+
+
 def _hand_off(conv: ConversationState, replies: list[Reply], reason: str) -> bool:
+    conv.remember()
     fire(conv, "human")
     conv.handed_off = True
     conv.handoff_reason = reason
@@ -134,9 +146,7 @@ def _hand_off(conv: ConversationState, replies: list[Reply], reason: str) -> boo
     return True
 
 
-def _answer(
-    conv: ConversationState, answer: Answer, replies: list[Reply], events: list[str]
-) -> bool:
+def _answer(conv: ConversationState, answer: Answer, replies: list[Reply], events: list[str]) -> bool:
     state = conv.state
     if state in ("review", "preview"):
         return _review_choice(conv, answer, replies)
@@ -156,9 +166,7 @@ def _answer(
     out = q.read(conv, answer)
     if out.confirm:
         conv.pending = {"alternatives": [c.isoformat() for c in out.confirm]}
-        buttons = [
-            Button(id=f"alt:{i}", label=fmt_time(c, answer.now)) for i, c in enumerate(out.confirm)
-        ]
+        buttons = [Button(id=f"alt:{i}", label=fmt_time(c, answer.now)) for i, c in enumerate(out.confirm)]
         replies.append(
             Reply(
                 text=t(conv.locale, "confirm_time"),

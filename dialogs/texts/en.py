@@ -85,6 +85,7 @@ TEXTS: dict[str, str] = {
     "miss_documents": "Sorry, please name the documents, or press \"That's all\".",
     "miss_text": "Sorry, please describe it in one sentence.",
     "offer_human": "If it's easier, press \"Agent\" and a person will help you directly.",
+    "resumed": "The agent has finished; I will continue helping you.",
     "back_done": "Went back one step.",
     "back_none": "This is already the first step.",
     "restarted": "OK, starting over. Everything recorded so far has been cleared.",

@@ -107,6 +107,7 @@ TEXTS: dict[str, str] = {
     "miss_text": "抱歉，请用一句话描述一下，例如：我的支付宝被盗了。",
     "offer_human": "如果说起来不方便，可以点「转人工」，由工作人员直接帮您。",
     # global commands
+    "resumed": "人工客服已处理完毕，我继续为您服务。",
     "back_done": "已返回上一步。",
     "back_none": "已经是第一步了。",
     "restarted": "好的，我们重新开始。之前登记的信息已清空。",

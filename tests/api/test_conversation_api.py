@@ -94,14 +94,10 @@ async def test_the_same_message_id_is_applied_once(api: httpx.AsyncClient) -> No
     first = await api.post(url, headers=auth, json={"text": "支付宝被盗了", "message_id": "m-1"})
     again = await api.post(url, headers=auth, json={"text": "支付宝被盗了", "message_id": "m-1"})
     assert first.json() == again.json()
-    via_header = await api.post(
-        url, headers={**auth, "Idempotency-Key": "m-2"}, json={"choice": "no"}
-    )
+    via_header = await api.post(url, headers={**auth, "Idempotency-Key": "m-2"}, json={"choice": "no"})
     repeat = await api.post(url, headers={**auth, "Idempotency-Key": "m-2"}, json={"choice": "no"})
     assert via_header.json() == repeat.json()
-    transcript = (await api.get(f"/api/conversations/{cid}/case", headers=auth)).json()[
-        "transcript"
-    ]
+    transcript = (await api.get(f"/api/conversations/{cid}/case", headers=auth)).json()["transcript"]
     assert [e["role"] for e in transcript].count("victim") == 2
 
 
@@ -145,9 +141,7 @@ async def test_malformed_bodies_are_422_and_change_nothing(api: httpx.AsyncClien
         r = await api.post(url, headers=auth, json=body)
         assert r.status_code == 422, body
         assert r.json()["error"]["code"] == "invalid"
-    r = await api.post(
-        url, headers={**auth, "Content-Type": "application/json"}, content=b"{not json"
-    )
+    r = await api.post(url, headers={**auth, "Content-Type": "application/json"}, content=b"{not json")
     assert r.status_code == 422
     r = await api.post("/api/conversations", json={"channel": "fax"})
     assert r.status_code == 422
@@ -157,9 +151,7 @@ async def test_malformed_bodies_are_422_and_change_nothing(api: httpx.AsyncClien
 
 async def test_a_body_too_large_is_413(api: httpx.AsyncClient) -> None:
     cid, auth, _ = await start(api)
-    r = await api.post(
-        f"/api/conversations/{cid}/messages", headers=auth, json={"text": "钱" * 100_000}
-    )
+    r = await api.post(f"/api/conversations/{cid}/messages", headers=auth, json={"text": "钱" * 100_000})
     assert r.status_code == 413 and r.json()["error"]["code"] == "too_large"
 
 
@@ -167,9 +159,7 @@ async def test_too_fast_is_429_with_retry_after(make_api: ApiFactory) -> None:
     api = await make_api(rate_per_conversation=1.0)  # a burst of 20, then one a minute
     cid, auth, _ = await start(api)
     codes = [
-        (
-            await api.post(f"/api/conversations/{cid}/messages", headers=auth, json={"text": "嗯"})
-        ).status_code
+        (await api.post(f"/api/conversations/{cid}/messages", headers=auth, json={"text": "嗯"})).status_code
         for _ in range(25)
     ]
     assert codes[:20] == [200] * 20 and 429 in codes
@@ -184,13 +174,9 @@ async def test_evidence_upload_accepts_images_and_pdf_only(api: httpx.AsyncClien
     r = await api.post(url, headers=auth, files={"file": ("截图.png", PNG, "image/png")})
     assert r.status_code == 201, r.text
     assert r.json()["content_type"] == "image/png" and r.json()["size"] == len(PNG)
-    r = await api.post(
-        url, headers=auth, files={"file": ("a.pdf", b"%PDF-1.4 x", "application/pdf")}
-    )
+    r = await api.post(url, headers=auth, files={"file": ("a.pdf", b"%PDF-1.4 x", "application/pdf")})
     assert r.status_code == 201
-    r = await api.post(
-        url, headers=auth, files={"file": ("a.png", b"MZ not an image", "image/png")}
-    )
+    r = await api.post(url, headers=auth, files={"file": ("a.png", b"MZ not an image", "image/png")})
     assert r.status_code == 415
     case = (await api.get(f"/api/conversations/{cid}/case", headers=auth)).json()
     assert [e["content_type"] for e in case["evidence"]] == ["image/png", "application/pdf"]
@@ -232,9 +218,30 @@ async def test_concurrent_messages_to_one_conversation_all_apply_in_order(
     cid, auth, _ = await start(api)
     url = f"/api/conversations/{cid}/messages"
     texts = [f"第{i}句" for i in range(10)]
-    await asyncio.gather(
-        *(api.post(url, headers=auth, json={"text": t, "message_id": t}) for t in texts)
-    )
+    await asyncio.gather(*(api.post(url, headers=auth, json={"text": t, "message_id": t}) for t in texts))
     case = (await api.get(f"/api/conversations/{cid}/case", headers=auth)).json()
     said = [e["text"] for e in case["transcript"] if e["role"] == "victim"]
     assert sorted(said) == sorted(texts)
+
+
+async def test_serving_purges_idle_conversations(tmp_path: Path) -> None:
+    from bot.app import purge_forever
+    from bot.settings import Settings
+    from bot.store.factory import open_backend
+
+    # Retention of one second: the conversation is idle past it almost at once.
+    backend = await open_backend(Settings(data_dir=tmp_path, retention_days=0.00001))
+    try:
+        from bot.engine import Engine
+
+        engine = Engine(backend.store, backend.queue, backend.events)
+        record, _, _ = await engine.start("web", "zh-CN", datetime.now(SHANGHAI))
+        task = asyncio.create_task(purge_forever(backend, 0.05))
+        for _ in range(200):
+            if await backend.store.load(record.id) is None:
+                break
+            await asyncio.sleep(0.02)
+        task.cancel()
+        assert await backend.store.load(record.id) is None
+    finally:
+        await backend.aclose()

@@ -166,3 +166,27 @@ def test_states_are_plain_json(now: datetime) -> None:
     result = walk(now, "支付宝被盗了", "没有", "冻结了", "昨晚九点四十")
     state: dict[str, Any] = json.loads(json.dumps(result.state))
     assert state == result.state
+
+
+def test_after_a_hand_back_the_bot_resumes_where_the_victim_was(now: datetime) -> None:
+    from dialogs.conversation import resume
+
+    result = walk(now, "支付宝被盗了", "没有", "冻结了")
+    result = say(result, "转人工")
+    assert result.state_name == "handed_off"
+    back = resume(result.state, now)
+    assert back.state_name == "safety_frozen_at"
+    assert "继续为您服务" in back.replies[0].text
+    assert back.replies[0].expects is not None
+    assert back.replies[0].expects.slot == "incident.frozen_at"
+    assert back.state["facts"] == result.state["facts"]
+    assert not back.state.get("handed_off")
+
+
+def test_times_are_echoed_in_beijing_time_whatever_the_message_clock(now: datetime) -> None:
+    from datetime import UTC
+
+    utc_now = now.astimezone(UTC)
+    result = walk(utc_now, "支付宝被盗了", "没有", "冻结了", "昨晚九点四十")
+    assert get_fact(result.state["facts"], "incident.frozen_at") == "2023-10-08T21:40:00+08:00"
+    assert "10月8日 21:40" in result.replies[-1].text
