@@ -1,0 +1,86 @@
+"""A console agent takes a Telegram conversation: the bot goes quiet, the agent's words reach
+the chat (once, however many processes forward them), and the bot answers again after."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.engine import Engine
+from bot.store.base import Store
+from bot.store.factory import Backend
+from bot.telegram.format import split_text
+from tests.telegram.botapi import BotApiServer
+from tests.telegram.conftest import MakeService
+from tests.telegram.victim import NOW, Victim
+
+FIRST = "我的支付宝被盗了，有人登录了我的账号把钱转走了"
+
+
+async def victim_said(store: Store, conversation_id: str, text: str) -> None:
+    async with asyncio.timeout(5):
+        while not any(e.role == "victim" and e.text == text for e in await store.transcript(conversation_id)):
+            await asyncio.sleep(0.01)
+
+
+@pytest.mark.parametrize("backend_kind", ["sqlite", "redis"])
+@pytest.mark.parametrize("lib", ["aiogram", "ptb"])
+async def test_an_agent_talks_in_the_chat_and_the_bot_stays_silent(
+    lib: str, make_service: MakeService, bot_api: BotApiServer, backend: Backend, engine: Engine
+) -> None:
+    await make_service(lib)
+    victim = Victim(bot_api, backend.store, chat_id=21)
+    record = await victim.begin(NOW)
+    await victim.say(FIRST, NOW)
+    await engine.take_over(record.id, "alice")
+    before = len(bot_api.sent(21))
+
+    bot_api.text(21, "请问有人吗？", NOW)
+    await victim_said(backend.store, record.id, "请问有人吗？")
+    said = "您好，我是客服小李。请把扣款短信截图发我 <截图> & 流水。"
+    await engine.agent_message(record.id, "alice", said)
+    await bot_api.wait_until(lambda: len(bot_api.sent(21)) == before + 1)
+    assert bot_api.texts(21)[before:] == [f"【人工客服】{said}"]  # and nothing from the bot
+
+    victim.expected.append(f"【人工客服】{said}")
+    await engine.hand_back(record.id, "alice")
+    await victim.say("/summary", NOW)  # the bot answers again, from where the dialog was
+    assert bot_api.texts(21) == victim.expected
+
+
+@pytest.mark.parametrize("backend_kind", ["sqlite", "redis"])
+async def test_an_agent_message_is_forwarded_once_by_two_processes(
+    make_service: MakeService, bot_api: BotApiServer, backend: Backend, engine: Engine
+) -> None:
+    await make_service("aiogram")  # polling
+    await make_service("ptb", polling=False)  # as behind `lossline serve`: forwarding too
+    victim = Victim(bot_api, backend.store, chat_id=22)
+    record = await victim.begin(NOW)
+    await engine.take_over(record.id, "bob")
+    before = len(bot_api.sent(22))
+    for n in range(3):
+        await engine.agent_message(record.id, "bob", f"第{n + 1}条")
+    await bot_api.wait_until(lambda: len(bot_api.sent(22)) >= before + 3)
+    await asyncio.sleep(0.2)  # a second copy would come right after
+    assert bot_api.texts(22)[before:] == ["【人工客服】第1条", "【人工客服】第2条", "【人工客服】第3条"]
+
+
+async def test_a_long_agent_message_is_split_and_escaped(
+    make_service: MakeService, bot_api: BotApiServer, backend: Backend, engine: Engine
+) -> None:
+    await make_service("aiogram")
+    victim = Victim(bot_api, backend.store, chat_id=23)
+    record = await victim.begin(NOW)
+    await engine.take_over(record.id, "carol")
+    before = len(bot_api.sent(23))
+    lines = [f"第{n}行：<b>不是标签</b> & 金额 &lt; 5000 🙂" for n in range(200)]
+    text = "\n".join(lines)
+    await engine.agent_message(record.id, "carol", text)
+    expected = split_text(f"【人工客服】{text}")
+    assert len(expected) == 2  # 200 lines of 34–36 UTF-16 units (the emoji counts twice)
+    await bot_api.wait_until(lambda: len(bot_api.sent(23)) >= before + len(expected))
+    parts = bot_api.texts(23)[before:]
+    assert parts == expected  # escaped on the way, shown as written
+    assert all(len(p.encode("utf-16-le")) // 2 <= 4096 for p in parts)
+    assert "\n".join(parts) == f"【人工客服】{text}"  # cut at a line end
