@@ -314,11 +314,11 @@ STEPS: tuple[Check, ...] = (
 
 def check_late_claim(cf: CaseFacts, lf: LineFacts) -> Finding | None:
     w, submitted, frozen = cf.wording, cf.case.claim_submitted_at, lf.frozen_at
-    days = w.late_claim_days
-    if days is None or submitted is None or frozen is None:
+    days, after = w.late_claim_days, w.late_claim_after
+    if after is None or submitted is None or frozen is None:
         return None
     inputs = {"claim_submitted_at": submitted, "frozen_at": frozen, "days": days}
-    if submitted - frozen > timedelta(days=days):
+    if submitted - frozen > after:
         reason = f"挂失后超过{days}天才提交理赔申请（超期申请），需要工作人员判断"
         return ("late_claim", REVIEW, w.late_claim_clauses, reason, inputs)
     return ("late_claim", None, w.late_claim_clauses, f"挂失后{days}天内提交了申请", inputs)

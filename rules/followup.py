@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from rules.case import Case
@@ -36,7 +36,7 @@ def deadlines(case: Case, wording: Wording, documents_complete: bool) -> list[De
     submitted = case.claim_submitted_at
     due: dict[str, datetime | None] = {}
     out = []
-    for rule, clause in wording.deadlines:
+    for rule, clause, length in wording.deadlines:
         start: datetime | None
         if rule.start == "claim_submitted":
             start = submitted
@@ -48,7 +48,7 @@ def deadlines(case: Case, wording: Wording, documents_complete: bool) -> list[De
             start = due.get(rule.after or "")
         else:  # agreement: a date the rules cannot know
             start = None
-        due[rule.id] = start + timedelta(days=rule.days) if start is not None else None
+        due[rule.id] = start + length if start is not None else None
         out.append(
             _deadline(
                 {"id": rule.id, "clause": clause, "due": due[rule.id], "label": rule.label},

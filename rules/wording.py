@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TypeVar
 
@@ -65,6 +65,7 @@ class Wording:
     # Step 6 and after
     mitigation_clauses: Clauses
     late_claim_days: int | None
+    late_claim_after: timedelta | None
     late_claim_clauses: Clauses
     # Amounts
     compensated_clauses: Clauses
@@ -78,7 +79,8 @@ class Wording:
     recommended: tuple[tuple[Document, str], ...]
     documents_at_once_clauses: Clauses
     reminder_clauses: Clauses
-    deadlines: tuple[tuple[DeadlineRule, str], ...]
+    deadlines: tuple[tuple[DeadlineRule, str, timedelta], ...]
+    """Each rule with its clause and its length (a timedelta is costly to build per case)."""
     definitions: dict[Cause | Term, Clauses]
 
     @property
@@ -152,6 +154,9 @@ def compile_wording(spec: ProductFile, where: str) -> Wording:
         late_claim_days=late.effect.late_claim.days
         if late is not None and late.effect.late_claim is not None
         else None,
+        late_claim_after=timedelta(days=late.effect.late_claim.days)
+        if late is not None and late.effect.late_claim is not None
+        else None,
         late_claim_clauses=late_ids,
         compensated_clauses=having("deducts_compensated"),
         recovered_clauses=having("deducts_recovered"),
@@ -167,7 +172,9 @@ def compile_wording(spec: ProductFile, where: str) -> Wording:
         recommended=tuple((d, c.id) for c in clauses for d in c.effect.recommends),
         documents_at_once_clauses=having("documents_at_once"),
         reminder_clauses=having("reminds_to_report"),
-        deadlines=tuple((rule, c.id) for c in clauses for rule in c.effect.deadlines),
+        deadlines=tuple(
+            (rule, c.id, timedelta(days=rule.days)) for c in clauses for rule in c.effect.deadlines
+        ),
         definitions=defined,
     )
     _check_complete(wording, where)
@@ -273,8 +280,8 @@ def _check_complete(w: Wording, where: str) -> None:
     absent = [name for name, ids in needed.items() if not ids]
     if absent:
         raise ProductError(f"{where}: 缺少这些作用的条款：{', '.join(absent)}")
-    names = {rule.id for rule, _ in w.deadlines}
-    for rule, clause in w.deadlines:
+    names = {rule.id for rule, _, _ in w.deadlines}
+    for rule, clause, _ in w.deadlines:
         if rule.after is not None and rule.after not in names:
             raise ProductError(
                 f"{where}: {clause} 的期限 {rule.id} 引用了不存在的期限 {rule.after}"
