@@ -8,6 +8,7 @@ every message the bot sends can be compared with what the dialog said.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -37,6 +38,14 @@ class Victim:
     expected: list[str] = field(default_factory=list)  # what the dialog said, chunked
     result: StepResult | None = None
     timeout: float = 5.0
+    # How an update reaches the bot: queued for getUpdates by default, or posted to a webhook.
+    deliver: Callable[[dict[str, Any]], Awaitable[None]] | None = None
+
+    async def send(self, update: dict[str, Any]) -> None:
+        if self.deliver is None:
+            self.server.push(update)
+        else:
+            await self.deliver(update)
 
     async def wait_for_messages(self, count: int) -> None:
         await self.server.wait_until(lambda: len(self.server.sent(self.chat_id)) >= count, self.timeout)
@@ -48,7 +57,7 @@ class Victim:
 
     async def begin(self, at: datetime) -> ConversationRecord:
         """/start, and the dialog's own start with the case code the bot's conversation got."""
-        self.server.text(self.chat_id, "/start", at)
+        await self.send(self.server.make_text(self.chat_id, "/start", at))
         await self.server.wait_until(lambda: bool(self.server.sent(self.chat_id)), self.timeout)
         record = await self.conversation()
         self.result = start("telegram", "zh-CN", at, case_code=record.state["case_code"])
@@ -69,13 +78,13 @@ class Victim:
 
     async def say(self, text: str, at: datetime) -> None:
         """Send a message and wait for the bot's answer (as many messages as the dialog's)."""
-        self.server.text(self.chat_id, text, at)
+        await self.send(self.server.make_text(self.chat_id, text, at))
         self.expect(text, at)
         await self.wait_for_messages(len(self.expected))
 
     async def press(self, button_id: str, at: datetime) -> None:
         message = self.keyboard_with(button_id)
-        self.server.press(self.chat_id, message["message_id"], callback_data(button_id))
+        await self.send(self.server.make_press(self.chat_id, message["message_id"], callback_data(button_id)))
         self.expect(None, at, choice=button_id)
         await self.wait_for_messages(len(self.expected))
 
