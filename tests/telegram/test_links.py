@@ -1,0 +1,44 @@
+"""Chat ↔ conversation links, case codes and one-time claims, on each backend."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.store.factory import Backend
+from bot.store.redis import RedisStore
+from bot.telegram.links import DETACHED, ChatLinks, SqliteKeyValue, key_value_for
+
+
+@pytest.mark.parametrize("backend_kind", ["sqlite", "redis"])
+async def test_links_cases_and_claims(backend: Backend) -> None:
+    links = ChatLinks(key_value_for(backend.store), ttl_s=3600)
+    assert await links.conversation_of(1) is None and await links.chat_of("c1") is None
+    await links.link(1, "c1")
+    assert await links.conversation_of(1) == "c1" and await links.chat_of("c1") == 1
+    await links.detach(2)
+    assert await links.conversation_of(2) == DETACHED
+    await links.remember_case("ll-abc123", "c1")
+    assert await links.case("LL-ABC123") == "c1"
+    assert await links.case("LL-000000") is None
+    claims = await asyncio.gather(*(links.first_time("update:7") for _ in range(10)))
+    assert claims.count(True) == 1
+
+
+async def test_an_expired_claim_can_be_taken_again(backend: Backend) -> None:
+    kv = key_value_for(backend.store)
+    assert isinstance(kv, SqliteKeyValue)
+    assert await kv.add("k", "1", ttl_s=0)  # expires at once
+    assert await kv.get("k") is None
+    assert await kv.add("k", "2", ttl_s=60)
+    assert not await kv.add("k", "3", ttl_s=60)
+    assert await kv.get("k") == "2"
+
+
+@pytest.mark.parametrize("backend_kind", ["redis"])
+async def test_redis_links_expire_with_the_retention(backend: Backend) -> None:
+    assert isinstance(backend.store, RedisStore)
+    links = ChatLinks(key_value_for(backend.store), ttl_s=120)
+    await links.link(5, "c5")
+    assert 0 < await backend.store.client.ttl("ll:tg:chat:5") <= 120
