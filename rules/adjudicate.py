@@ -42,6 +42,7 @@ def adjudicate(case: Case, products_dir: Path | None = None) -> Decision:
 
 
 def decide(case: Case, wording: Wording) -> Decision:
+    _within_reason(case)
     cf = case_facts(case, wording)
     trace = [_step("wording", None, _wording_inputs(case, wording), wording.version, ())]
     lines = [_decide_line(cf, tx, trace) for tx in case.transactions]
@@ -122,6 +123,24 @@ def _decide_line(cf: CaseFacts, tx: Transaction, trace: list[TraceStep]) -> Line
             "reason": reason,
         },
     )
+
+
+# Amounts are exact Decimals rounded to the cent in a 28-digit context: past this, rounding a
+# claimed total or a payable would overflow the context. No real loss comes near it. (Other
+# amounts only ever shrink these two, so they need no bound.)
+MAX_AMOUNT = Decimal(10) ** 15
+
+
+def _within_reason(case: Case) -> None:
+    too_large = [
+        (f"transactions[{i}].amount", tx.amount)
+        for i, tx in enumerate(case.transactions)
+        if tx.amount > MAX_AMOUNT
+    ]
+    if case.policy.sum_insured > MAX_AMOUNT:
+        too_large.insert(0, ("policy.sum_insured", case.policy.sum_insured))
+    if too_large:
+        raise CaseError([(field, f"金额过大（上限 {MAX_AMOUNT:,} 元）") for field, _ in too_large])
 
 
 def _eligible(cf: CaseFacts, tx: Transaction) -> tuple[Decimal, tuple[str, ...]]:

@@ -196,3 +196,13 @@ def test_cross_field_problems_are_said_in_chinese(tmp_path: Path) -> None:
     twice = case(tx("t1"), tx("t1"))
     result = lossline("adjudicate", write(tmp_path, twice))
     assert (result.returncode, result.stderr) == (2, "transactions: 交易编号 't1' 出现了两次\n")
+
+
+def test_an_absurd_amount_is_refused_not_a_traceback(tmp_path: Path) -> None:
+    data = case(tx(amount=Decimal("1e30")), policy_changes={"sum_insured": Decimal("1e40")})
+    result = lossline("adjudicate", write(tmp_path, data))
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "policy.sum_insured: 金额过大（上限 1,000,000,000,000,000 元）",
+        "transactions[0].amount: 金额过大（上限 1,000,000,000,000,000 元）",
+    ]
