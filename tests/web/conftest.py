@@ -8,28 +8,19 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, sync_playwright
+from web_helpers import CHROMIUM, CHROMIUM_ARGS, Server
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 ADMIN_LINE = re.compile(r"console agent created: admin / (\S+)")
 
 
@@ -37,17 +28,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "browser: drives chromium against a real lossline serve")
 
 
-@dataclass
-class Server:
-    url: str
-    admin_password: str
-    data_dir: Path
-    process: subprocess.Popen[str]
-
-
 def _free_port() -> int:
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -73,35 +54,32 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        cwd=data_dir,
+        cwd=data_dir,  # no stray .env from the working directory
     )
     assert process.stdout is not None
     password = None
-    deadline = time.monotonic() + 30
     for line in process.stdout:
         found = ADMIN_LINE.search(line)
         if found:
             password = found.group(1)
             break
-        if time.monotonic() > deadline:
-            break
     if password is None:
         process.kill()
         pytest.fail("lossline serve did not print a first-start admin password")
+    # Keep reading its output so the pipe never fills up and blocks the server.
+    threading.Thread(target=process.stdout.read, daemon=True).start()
     url = f"http://127.0.0.1:{port}"
-    while time.monotonic() < deadline:
+    deadline = time.monotonic() + 30
+    while True:
         try:
             if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                 break
         except httpx.TransportError:
-            time.sleep(0.05)
-    else:
-        process.kill()
-        pytest.fail("lossline serve did not answer /healthz")
-    # Keep reading its output so the pipe never fills up and blocks the server.
-    import threading
-
-    threading.Thread(target=lambda: [None for _ in process.stdout or []], daemon=True).start()
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            process.kill()
+            pytest.fail("lossline serve did not answer /healthz")
+        time.sleep(0.05)
     yield Server(url, password, data_dir, process)
     process.terminate()
     try:
@@ -120,10 +98,16 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
+def _context(browser: Browser) -> BrowserContext:
     ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     ctx.set_default_timeout(10_000)
+    return ctx
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """The victim's browser profile."""
+    ctx = _context(browser)
     yield ctx
     ctx.close()
 
@@ -131,8 +115,7 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 @pytest.fixture
 def agent_context(browser: Browser) -> Iterator[BrowserContext]:
     """A second, separate browser profile: the agent's."""
-    ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
-    ctx.set_default_timeout(10_000)
+    ctx = _context(browser)
     yield ctx
     ctx.close()
 
@@ -141,21 +124,10 @@ def agent_context(browser: Browser) -> Iterator[BrowserContext]:
 def dialogs_seen(context: BrowserContext, agent_context: BrowserContext) -> list[str]:
     """Every alert/confirm/prompt any page opens (an XSS payload that ran would open one)."""
     seen: list[str] = []
+
+    def watch(page: object) -> None:
+        page.on("dialog", lambda dialog: (seen.append(dialog.message), dialog.dismiss()))  # type: ignore[attr-defined]
+
     for ctx in (context, agent_context):
-        ctx.on("page", lambda page: page.on("dialog", lambda d: (seen.append(d.message), d.dismiss())))
+        ctx.on("page", watch)
     return seen
-
-
-def screenshot(page: Page, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=False)
-    return path
-
-
-def login(page: Page, server: Server, name: str = "admin", password: str | None = None) -> None:
-    page.goto(f"{server.url}/console")
-    page.get_by_label("账号").fill(name)
-    page.get_by_label("密码").fill(password or server.admin_password)
-    page.get_by_role("button", name="登录").click()
-    page.get_by_role("heading", name="会话", exact=True).wait_for()

@@ -7,7 +7,7 @@ import re
 
 import httpx
 import pytest
-from conftest import Server, screenshot
+from web_helpers import Server, screenshot
 from playwright.sync_api import BrowserContext, Page, Route, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
@@ -79,3 +79,76 @@ def test_at_360_px_the_widget_fills_the_screen_and_the_host_css_stays_out(
     assert send.evaluate("b => getComputedStyle(b).letterSpacing") == "normal"
     assert "serif" not in send.evaluate("b => getComputedStyle(b).fontFamily").replace("sans-serif", "")
     screenshot(page, "widget-360")
+
+
+def test_keyboard_only_with_a_typing_indicator_while_the_bot_thinks(
+    context: BrowserContext, server: Server
+) -> None:
+    page = context.new_page()
+    page.goto(server.url)
+    held: list[Route] = []
+    page.route("**/messages", lambda route: held.append(route))
+
+    page.get_by_role("button", name="在线客服").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("log")).to_contain_text(FIRST_QUESTION)
+    expect(page.get_by_role("textbox", name="输入消息")).to_be_focused()
+    page.keyboard.type("我的支付宝被盗了")
+    with page.expect_request("**/messages"):
+        page.keyboard.press("Enter")
+    typing = page.get_by_role("status").filter(has_text="正在输入")
+    expect(typing).to_be_visible()  # while the request is held, the bot "types"
+    for _ in range(200):  # the route handler runs when Playwright next reads its events
+        if held:
+            break
+        page.wait_for_timeout(10)
+    held[0].continue_()
+    page.unroute("**/messages")
+    expect(typing).to_be_hidden()
+    expect(page.get_by_role("log").locator(".msg.bot").last).to_contain_text("还在继续")
+
+    # Quick replies by keyboard: Tab from the message box backwards reaches them.
+    page.keyboard.press("Shift+Tab")  # the attach button
+    page.keyboard.press("Shift+Tab")  # the last quick reply: 否
+    expect(page.get_by_role("button", name="否", exact=True)).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("log").locator(".msg.victim").last).to_have_text("我：否")
+    expect(page.get_by_role("log").locator(".msg.bot").last).to_contain_text("挂失/冻结了吗")
+    # The pressed button is gone with its reply: focus goes back to the message box.
+    expect(page.get_by_role("textbox", name="输入消息")).to_be_focused()
+
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("button", name="在线客服")).to_be_focused()
+
+
+def test_evidence_upload_warns_about_card_numbers(context: BrowserContext, server: Server) -> None:
+    page = context.new_page()
+    open_widget(page, server)
+    expect(page.get_by_role("log")).to_contain_text(FIRST_QUESTION)
+    page.get_by_role("button", name="上传证据").click()
+    expect(page.get_by_text("请遮住完整的银行卡号")).to_be_visible()
+    png = bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+    )
+    page.locator("input[type=file]").set_input_files(
+        files=[{"name": "流水截图.png", "mimeType": "image/png", "buffer": png}]
+    )
+    expect(page.get_by_role("log")).to_contain_text("已上传证据：流水截图.png")
+    kept = saved(page, server)
+    with httpx.Client(base_url=server.url) as client:
+        case = client.get(
+            f"/api/conversations/{kept['id']}/case",
+            headers={"Authorization": f"Bearer {kept['token']}"},
+        ).json()
+    assert [e["file_name"] for e in case["evidence"]] == ["流水截图.png"]
+
+
+def test_english(context: BrowserContext, server: Server) -> None:
+    page = context.new_page()
+    page.goto(f"{server.url}/?locale=en")
+    page.get_by_role("button", name="Chat with us").click()
+    expect(page.get_by_role("textbox", name="Type a message")).to_be_visible()
+    expect(page.get_by_role("button", name="Send", exact=True)).to_be_visible()
+    expect(page.get_by_role("log").locator(".msg.bot").first).to_contain_text(re.compile("what happened", re.I))
+    expect(page.get_by_role("log").locator(".msg.bot").first).to_contain_text("Assistant: ")

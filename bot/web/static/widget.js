@@ -36,6 +36,7 @@
       bot: "助手",
       agent: "人工客服",
       system: "提示",
+      colon: "：",
       attach: "上传证据",
       uploadTitle: "上传证据（图片或 PDF，最大 10 MB）",
       uploadWarning:
@@ -66,6 +67,7 @@
       bot: "Assistant",
       agent: "Agent",
       system: "Notice",
+      colon: ": ",
       attach: "Upload evidence",
       uploadTitle: "Upload evidence (image or PDF, up to 10 MB)",
       uploadWarning:
@@ -289,7 +291,7 @@
   function addMessage(role, text) {
     var who = { victim: TEXT.me, bot: TEXT.bot, agent: TEXT.agent }[role] || TEXT.system;
     var bubble = el("div", { class: "msg " + role });
-    bubble.appendChild(el("span", { class: "who" }, who + "："));
+    bubble.appendChild(el("span", { class: "who" }, who + TEXT.colon));
     bubble.appendChild(document.createTextNode(text));
     log.appendChild(bubble);
     scrollDown();
@@ -308,6 +310,7 @@
       var b = el("button", { type: "button" }, button.label);
       b.addEventListener("click", function () {
         send({ choice: button.id }, button.label);
+        input.focus(); // the button goes away with its reply; keep keyboard users in place
       });
       quick.appendChild(b);
     });
