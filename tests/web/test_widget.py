@@ -7,8 +7,8 @@ import re
 
 import httpx
 import pytest
-from web_helpers import Server, screenshot
 from playwright.sync_api import BrowserContext, Page, Route, expect
+from web_helpers import Server, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
@@ -150,5 +150,7 @@ def test_english(context: BrowserContext, server: Server) -> None:
     page.get_by_role("button", name="Chat with us").click()
     expect(page.get_by_role("textbox", name="Type a message")).to_be_visible()
     expect(page.get_by_role("button", name="Send", exact=True)).to_be_visible()
-    expect(page.get_by_role("log").locator(".msg.bot").first).to_contain_text(re.compile("what happened", re.I))
+    expect(page.get_by_role("log").locator(".msg.bot").first).to_contain_text(
+        re.compile("what happened", re.I)
+    )
     expect(page.get_by_role("log").locator(".msg.bot").first).to_contain_text("Assistant: ")
