@@ -255,7 +255,7 @@ def _amount_inputs(amounts: Amounts) -> dict[str, Any]:
     return {
         "eligible": amounts.eligible,
         "deduction": amounts.deduction,
-        "share": str(amounts.share),
+        "share": str(amounts.share or 1),
         "remaining": amounts.remaining,
     }
 
