@@ -104,12 +104,21 @@ class TelegramService:
         await asyncio.gather(*self._tasks)
 
     async def stop(self) -> None:
+        """Finish webhook updates in hand, stop forwarding, then let the library stop its
+        polling itself (aiogram leaves its inner polling task running when the outer one is
+        cancelled), and close."""
         if self._feeding:
             await asyncio.wait(list(self._feeding), timeout=DRAIN_S)
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        self._tasks.clear()
+        forwarder, pollers = self._tasks[:1], self._tasks[1:]
+        await _cancel(forwarder)
         await self.adapter.close()
+        await _cancel(pollers)
+        self._tasks.clear()
+
+
+async def _cancel(tasks: list[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
