@@ -86,6 +86,7 @@ def incoming(message: Message, update_id: int) -> IncomingMessage:
         text=message.text if message.text is not None else message.caption,
         file=file,
         language=user.language_code if user else None,
+        private=message.chat.type == "private",
     )
 
 
@@ -99,6 +100,7 @@ def press(query: CallbackQuery, update_id: int) -> ButtonPress | None:
         data=query.data,
         message_id=query.message.message_id,
         language=query.from_user.language_code,
+        private=query.message.chat.type == "private",
     )
 
 

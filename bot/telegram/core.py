@@ -14,6 +14,7 @@
 - `/start` greets a new chat and resumes an existing one (it does not wipe the case;
   `/restart` does). `/start LL-XXXXXX` — a deep link — moves that case to this chat.
 - Every Bot API call honours a 429's retry_after and tries again.
+- Only private chats are served: a case is nobody else's business.
 - While an agent owns the conversation the engine returns no replies, so the bot is silent;
   the agent's messages reach the chat through `forward_agent_messages`.
 """
@@ -92,6 +93,9 @@ class TelegramCore:
     # -- updates in ---------------------------------------------------------------------
 
     async def on_message(self, message: IncomingMessage) -> None:
+        if not message.private:  # a case is private: groups and channels are not served
+            log.info("telegram.not_private", update_id=message.update_id)
+            return
         try:
             async with self._chat(message.chat_id):
                 await self._message(message)
@@ -99,6 +103,8 @@ class TelegramCore:
             log.exception("telegram.update_failed", update_id=message.update_id)
 
     async def on_press(self, press: ButtonPress) -> None:
+        if not press.private:
+            return
         try:
             async with self._chat(press.chat_id):
                 await self._press(press)

@@ -32,6 +32,7 @@ class IncomingMessage:
     text: str | None = None  # the text, or a file's caption
     file: FileRef | None = None
     language: str | None = None  # the user's Telegram language code
+    private: bool = True  # a one-to-one chat with the bot (not a group or channel)
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class ButtonPress:
     data: str
     message_id: int | None = None  # the message whose keyboard was pressed
     language: str | None = None
+    private: bool = True
 
 
 class TelegramApi(Protocol):

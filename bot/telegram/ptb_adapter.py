@@ -98,6 +98,7 @@ def incoming(message: Message, update_id: int) -> IncomingMessage:
         text=message.text if message.text is not None else message.caption,
         file=file,
         language=user.language_code if user else None,
+        private=message.chat.type == "private",
     )
 
 
@@ -132,6 +133,7 @@ class PtbAdapter:
                     data=query.data,
                     message_id=query.message.message_id,
                     language=query.from_user.language_code,
+                    private=query.message.chat.type == "private",
                 )
             )
 

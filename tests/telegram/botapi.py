@@ -118,6 +118,8 @@ class BotApiServer:
         return {"id": chat_id, "is_bot": False, "first_name": "受害人", "language_code": language}
 
     def chat(self, chat_id: int) -> dict[str, Any]:
+        if chat_id < 0:  # as in Telegram: groups have negative ids
+            return {"id": chat_id, "type": "supergroup", "title": "某个群"}
         return {"id": chat_id, "type": "private", "first_name": "受害人"}
 
     def _user_message(self, chat_id: int, date: datetime | None, **content: Any) -> dict[str, Any]:
@@ -125,7 +127,7 @@ class BotApiServer:
             "message_id": self._next_message_id(chat_id),
             "date": int((date or datetime.now(UTC)).timestamp()),
             "chat": self.chat(chat_id),
-            "from": self.user(chat_id),
+            "from": self.user(abs(chat_id)),
             **content,
         }
         self._messages[(chat_id, message["message_id"])] = message
@@ -145,7 +147,7 @@ class BotApiServer:
             raise KeyError(f"no message {message_id} in chat {chat_id}")
         query = {
             "id": f"cb{next(self._callbacks)}",
-            "from": self.user(chat_id),
+            "from": self.user(abs(chat_id)),
             "message": message,
             "chat_instance": f"ci{chat_id}",
             "data": data,

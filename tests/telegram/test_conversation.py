@@ -26,6 +26,7 @@ async def test_start_greets_and_commands_are_registered(
     assert record.external_key == "tg:42"
 
 
+@pytest.mark.parametrize("backend_kind", ["sqlite", "redis"])
 async def test_full_conversation_reaches_handoff_with_the_same_case_in_both_libraries(
     make_service: MakeService, bot_api: BotApiServer, backend: Backend
 ) -> None:

@@ -141,3 +141,15 @@ async def test_a_photo_caption_is_also_a_message(
     texts = bot_api.texts(13)
     assert texts[1].startswith("已收到材料") and texts[2:] == answer
     assert len(await backend.store.evidence(record.id)) == 1
+
+
+@pytest.mark.parametrize("lib", LIBS)
+async def test_group_chats_are_not_served(
+    lib: str, make_service: MakeService, bot_api: BotApiServer, backend: Backend
+) -> None:
+    await make_service(lib)
+    bot_api.text(-100123, "/start")
+    bot_api.text(-100123, FIRST)
+    await Victim(bot_api, backend.store, chat_id=14).begin(NOW)  # handled after the group's
+    assert not bot_api.sent(-100123)
+    assert await backend.store.find_by_external_key("tg:-100123") is None
