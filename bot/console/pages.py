@@ -133,14 +133,14 @@ async def list_page(signed: PageAgent) -> HTMLResponse:
 </section>
 <section aria-labelledby="queue-h">
 <h2 id="queue-h">转人工队列 <span id="pending" class="count"></span></h2>
-<div class="table-wrap"><table id="queue">
+<div class="table-wrap"><table id="queue" class="stack">
 <thead><tr><th>案件</th><th>渠道</th><th>等待</th><th>风险</th><th>操作</th></tr></thead>
 <tbody></tbody></table></div>
 <p id="queue-empty" class="empty">队列为空。</p>
 </section>
 <section aria-labelledby="all-h">
 <h2 id="all-h">全部会话</h2>
-<div class="table-wrap"><table id="conversations">
+<div class="table-wrap"><table id="conversations" class="stack">
 <thead><tr><th>案件</th><th>渠道</th><th>状态</th><th>等待</th><th>坐席</th><th>风险</th></tr></thead>
 <tbody></tbody></table></div>
 </section>"""
@@ -208,7 +208,7 @@ def _conversation_body(conversation_id: str, code: str) -> str:
 <h3>事实</h3><dl id="facts" class="facts"></dl>
 <h3>时间线</h3><ol id="timeline" class="timeline"></ol>
 <h3>逐笔决定</h3>
-<div class="table-wrap"><table id="decision">
+<div class="table-wrap"><table id="decision" class="stack">
 <thead><tr><th>交易</th><th>结果</th><th>申请</th><th>可赔</th><th>条款</th><th>理由</th></tr></thead>
 <tbody></tbody></table></div>
 <p id="totals"></p>
@@ -256,7 +256,7 @@ async def audit_page(request: Request, signed: PageAgent) -> HTMLResponse:
     rows = "".join(_audit_row(entry.model_dump(mode="json")) for entry in entries)
     body = f"""<h1>审计日志</h1>
 <p>每个坐席操作：谁、做了什么、何时、哪个会话（最近 500 条）。</p>
-<div class="table-wrap"><table id="audit-log">
+<div class="table-wrap"><table id="audit-log" class="stack">
 <thead><tr><th>时间</th><th>坐席</th><th>操作</th><th>会话</th><th>详情</th></tr></thead>
 <tbody>{rows}</tbody></table></div>"""
     return page(

@@ -117,6 +117,19 @@
     };
   }
 
+  /* Give each cell its column's name (data-label), for narrow screens where a row of a
+     .stack table is shown as a card. */
+  function labelColumns(table) {
+    var names = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      return th.textContent;
+    });
+    table.querySelectorAll("tbody tr").forEach(function (tr) {
+      Array.prototype.forEach.call(tr.children, function (td, i) {
+        td.setAttribute("data-label", names[i] || "");
+      });
+    });
+  }
+
   var OWNER = function (owner) {
     if (!owner || owner === "bot") return "机器人";
     return owner.indexOf("agent:") === 0 ? owner.slice(6) : owner;
@@ -132,6 +145,7 @@
     since: since,
     live: live,
     throttle: throttle,
+    labelColumns: labelColumns,
     owner: OWNER,
     channel: function (c) {
       return CHANNELS[c] || c;

@@ -124,6 +124,7 @@
       tr.appendChild(C.el("td", null, line.reason));
       body.appendChild(tr);
     });
+    C.labelColumns(document.getElementById("decision"));
     var t = decision.totals;
     $("totals").textContent = decision.wording.title + " " + decision.wording.version + "：申请 " +
       t.claimed + " 元，可赔 " + t.eligible + " 元，免赔 " + t.deduction + " 元，应付 " +

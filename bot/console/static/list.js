@@ -78,6 +78,8 @@
       }
     });
     queueEmpty.hidden = queued > 0;
+    C.labelColumns(document.getElementById("queue"));
+    C.labelColumns(document.getElementById("conversations"));
   }
 
   function refresh() {

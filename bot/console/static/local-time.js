@@ -4,4 +4,6 @@
   document.querySelectorAll("time[datetime]").forEach(function (node) {
     node.textContent = window.Console.time(node.getAttribute("datetime"));
   });
+  var table = document.getElementById("audit-log");
+  if (table) window.Console.labelColumns(table);
 })();

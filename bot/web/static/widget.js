@@ -317,13 +317,17 @@
     quick.hidden = !quick.firstChild;
   }
 
+  // The buttons of the bot's last question: hidden while an agent talks, shown again when the
+  // bot takes the conversation back and waits for the same answer.
+  var botButtons = [];
+
   function showReplies(replies) {
-    var buttons = [];
-    (replies || []).forEach(function (reply) {
+    if (!replies || !replies.length) return; // an agent has the conversation: they answer
+    replies.forEach(function (reply) {
       addMessage("bot", reply.text);
-      buttons = reply.buttons || [];
+      botButtons = reply.buttons || [];
     });
-    showButtons(buttons);
+    showButtons(botButtons);
   }
 
   function agentKey(at, text) {
@@ -338,27 +342,30 @@
   }
 
   function showOwner(owner) {
-    addNotice(owner && owner.indexOf("agent:") === 0 ? TEXT.agentJoined : TEXT.botBack);
+    var agent = owner && owner.indexOf("agent:") === 0;
+    addNotice(agent ? TEXT.agentJoined : TEXT.botBack);
+    showButtons(agent ? [] : botButtons);
   }
 
   function redraw(view) {
     while (log.firstChild) log.removeChild(log.firstChild);
     seenAgentMessages = {};
-    var buttons = [];
+    botButtons = [];
+    var agentOwns = false;
     (view.transcript || []).forEach(function (entry) {
       if (entry.role === "system") {
-        if (entry.text.indexOf("owner:") === 0) showOwner(entry.text.slice(6));
-        buttons = [];
-        return;
-      }
-      if (entry.role === "agent") {
+        if (entry.text.indexOf("owner:") === 0) {
+          agentOwns = entry.text.indexOf("owner:agent:") === 0;
+          addNotice(agentOwns ? TEXT.agentJoined : TEXT.botBack);
+        }
+      } else if (entry.role === "agent") {
         showAgentMessage(entry.at, entry.text);
       } else {
         addMessage(entry.role, entry.text);
+        if (entry.role === "bot") botButtons = entry.buttons || [];
       }
-      buttons = entry.role === "bot" ? entry.buttons || [] : [];
     });
-    showButtons(buttons);
+    showButtons(agentOwns ? [] : botButtons);
   }
 
   // -- talking to the server ---------------------------------------------------------------
@@ -486,6 +493,7 @@
         return response.json().then(function (data) {
           if (!response.ok) {
             addNotice((data.error && data.error.message) || TEXT.failed, true);
+            showButtons(botButtons);
             return;
           }
           showReplies(data.replies);
@@ -493,6 +501,7 @@
       })
       .catch(function () {
         addNotice(TEXT.failed, true);
+        showButtons(botButtons);
       })
       .then(function () {
         setTyping(false);
