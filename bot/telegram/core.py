@@ -136,16 +136,14 @@ class TelegramCore:
             if not await self.links.first_time(f"update:{message.update_id}"):
                 return
             await self._evidence(record, message)
-            if not message.text:
-                return
         text = message.text
-        if start is not None:
-            if started is not None:
+        if start is not None or text is None:
+            if started is not None:  # a new chat that said /start, or only sent a file
                 await self._say(message.chat_id, started.replies)
                 return
+            if text is None:
+                return  # a sticker, a location…: nothing the dialog reads
             text = "/summary"  # an existing case: /start shows where we are, it keeps the case
-        if text is None:
-            return  # a sticker, a location…: nothing the dialog reads
         await self._turn(message.chat_id, record, Turn(text=text, sent_at=sent_at), message.update_id)
 
     async def _press(self, press: ButtonPress) -> None:

@@ -153,3 +153,14 @@ async def test_group_chats_are_not_served(
     await Victim(bot_api, backend.store, chat_id=14).begin(NOW)  # handled after the group's
     assert not bot_api.sent(-100123)
     assert await backend.store.find_by_external_key("tg:-100123") is None
+
+
+async def test_a_new_chat_that_sends_only_a_photo_is_greeted_after_the_receipt(
+    make_service: MakeService, bot_api: BotApiServer, backend: Backend
+) -> None:
+    await make_service("ptb")
+    bot_api.photo(15, JPEG)
+    await bot_api.wait_until(lambda: len(bot_api.sent(15)) == 2)
+    receipt, greeting = bot_api.texts(15)
+    assert receipt.startswith("已收到材料") and "共 1 份" in receipt
+    assert "盗刷应急理赔助手" in greeting
