@@ -87,7 +87,7 @@ def case_facts(case: Case, wording: Wording) -> CaseFacts:
         wording=wording,
         insured=frozenset(policy.covered_accounts) & wording.insured_accounts,
         window_hours=hours,
-        window=timedelta(hours=hours),
+        window=timedelta(0, hours * 3600),  # positional: the keyword form is twice as slow
         period=(policy.period_start - EPOCH, policy.period_end - EPOCH),
         cancelled=_ts(policy.cancelled_at) if wording.cancellation_clauses else None,
         paid=paid,

@@ -47,8 +47,7 @@ def write_notes(
             f"还缺这些材料：{names}。可以一次补齐{cited}；"
             "缺材料不会改变上面每一笔的判断，只是结果要等材料齐了才算数。"
         )
-    have = set(case.documents)
-    suggested = [(d, c) for d, c in wording.recommended if d not in have]
+    suggested = [(d, c) for d, c in wording.recommended if d not in case.documents]
     if suggested:
         names = "、".join(DOCUMENT_LABELS[d] for d, _ in suggested)
         notes.append(f"建议再准备：{names}，能让申请更有说服力（{suggested[0][1]}）。")
