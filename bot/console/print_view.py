@@ -3,10 +3,28 @@ escaped, the cited clauses' texts printed in full (paper has no hover)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from bot.console.html import e
 from bot.console.labels import FACTS, label
+from rules.types import SHANGHAI
+
+
+def when(value: Any) -> str:
+    """An ISO date-time in Beijing time ("2023-10-08 21:40"), a whole amount without ".0";
+    anything else as it is."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str) and len(value) >= 16 and value[10:11] == "T":
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(SHANGHAI)
+        return moment.strftime("%Y-%m-%d %H:%M")
+    return str(value)
 
 
 def _get(case: dict[str, Any], path: str) -> Any:
@@ -21,7 +39,7 @@ def _fact(path: str, value: Any) -> str:
         return "是" if value else "否"
     if path == "incident.cause":
         return label("cause", value)
-    return str(value)
+    return when(value)
 
 
 def case_file(summary: dict[str, Any], clauses: dict[str, str]) -> str:
@@ -48,7 +66,7 @@ def case_file(summary: dict[str, Any], clauses: dict[str, str]) -> str:
     out.append("</dl>")
     out += _transactions(case)
     out.append("<h2>时间线</h2><ol>")
-    out += [f"<li>{e(t['at'])} {e(t['event'])}</li>" for t in summary.get("timeline", [])]
+    out += [f"<li>{e(when(t['at']))} {e(t['event'])}</li>" for t in summary.get("timeline", [])]
     out.append("</ol>")
     out += _decision(summary.get("decision"), summary.get("problems") or [])
     out.append("<h2>清单</h2><ul>")
@@ -64,7 +82,7 @@ def case_file(summary: dict[str, Any], clauses: dict[str, str]) -> str:
     for entry in summary.get("transcript", []):
         out.append(
             f"<li><span class='role'>{e(entry['role'])}</span> "
-            f"<time>{e(entry['at'])}</time><br>{e(entry['text'])}</li>"
+            f"<time>{e(when(entry['at']))}</time><br>{e(entry['text'])}</li>"
         )
     out.append("</ol></article>")
     return "\n".join(out)
@@ -80,8 +98,8 @@ def _transactions(case: dict[str, Any]) -> list[str]:
     ]
     for tx in rows:
         out.append(
-            f"<tr><td>{e(tx.get('id', ''))}</td><td>{e(tx.get('at') or '')}</td>"
-            f"<td>{e(tx.get('amount', ''))}</td><td>{e(label('account', tx.get('account')))}</td>"
+            f"<tr><td>{e(tx.get('id', ''))}</td><td>{e(when(tx.get('at') or ''))}</td>"
+            f"<td>{e(when(tx.get('amount', '')))}</td><td>{e(label('account', tx.get('account')))}</td>"
             f"<td>{e(label('kind', tx.get('kind')))}</td><td>{e(tx.get('institution') or '')}</td></tr>"
         )
     out.append("</tbody></table>")
@@ -118,7 +136,7 @@ def _decision(decision: dict[str, Any] | None, problems: list[str]) -> list[str]
     if decision.get("deadlines"):
         out.append("<h2>时限</h2><ul>")
         out += [
-            f"<li>{e(d['label'])}（{e(d['clause'])}）：{e(d.get('due') or '提交索赔后起算')}</li>"
+            f"<li>{e(d['label'])}（{e(d['clause'])}）：{e(when(d.get('due') or '提交索赔后起算'))}</li>"
             for d in decision["deadlines"]
         ]
         out.append("</ul>")

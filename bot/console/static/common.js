@@ -39,17 +39,44 @@
     });
   }
 
-  function pad(n) {
-    return n < 10 ? "0" + n : String(n);
-  }
+  /* Times as the cases read them: Beijing time, whatever the agent's computer says. */
+  var BEIJING = new Intl.DateTimeFormat("zh-CN", {
+    timeZone: "Asia/Shanghai",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23"
+  });
 
   function time(iso) {
     var d = new Date(iso);
     if (isNaN(d.getTime())) return iso || "";
-    return (
-      d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " +
-      pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds())
-    );
+    var p = {};
+    BEIJING.formatToParts(d).forEach(function (part) {
+      p[part.type] = part.value;
+    });
+    return p.year + "-" + p.month + "-" + p.day + " " + p.hour + ":" + p.minute + ":" + p.second;
+  }
+
+  var ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+
+  /* A value for display: ISO date-times in Beijing time, anything else as it is. */
+  function value(v) {
+    return typeof v === "string" && ISO_TIME.test(v) ? time(v) : v;
+  }
+
+  /* Tooltips float above everything (a table that scrolls would clip them otherwise). */
+  function placeTip(event) {
+    var tip = event.currentTarget.querySelector(".tip");
+    if (!tip) return;
+    var box = event.currentTarget.getBoundingClientRect();
+    var width = Math.min(420, window.innerWidth - 16);
+    tip.style.width = width + "px";
+    tip.style.left = Math.max(8, Math.min(box.left, window.innerWidth - width - 8)) + "px";
+    tip.style.top = box.bottom + 4 + "px";
   }
 
   function since(iso) {
@@ -142,6 +169,8 @@
     clear: clear,
     api: api,
     time: time,
+    value: value,
+    placeTip: placeTip,
     since: since,
     live: live,
     throttle: throttle,

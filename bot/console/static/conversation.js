@@ -70,6 +70,8 @@
       var tip = C.el("span", { class: "tip", role: "tooltip", id: "tip-" + tips }, text);
       span.setAttribute("aria-describedby", tip.id);
       span.appendChild(tip);
+      span.addEventListener("mouseenter", C.placeTip);
+      span.addEventListener("focus", C.placeTip);
     }
     return span;
   }
@@ -81,6 +83,7 @@
       if (value === undefined || value === null || value === "") return;
       if (typeof value === "boolean") value = value ? "是" : "否";
       if (pair[0] === "incident.cause") value = label(data, "cause", value);
+      value = C.value(value);
       dl.appendChild(C.el("dt", null, pair[1]));
       dl.appendChild(C.el("dd", null, value));
     });
