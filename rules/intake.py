@@ -32,9 +32,18 @@ def read_case_json(text: str | bytes) -> Case | JointClaims:
 
 
 def parse_case(data: Any) -> Case | JointClaims:
-    """A case, or {"claims": [case, …]} for several insured persons claiming together."""
+    """A case, or {"claims": [case, …]} for several insured persons claiming together.
+
+    A worked example ({"case": …, "expect": …}, as in shared/cases/) is read as its case, so
+    the examples can be adjudicated as they are; errors then name their path under "case".
+    """
     if not isinstance(data, dict):
         raise CaseError([("(案件)", "应为 JSON 对象（{…}）")])
+    if set(data) <= {"case", "expect"} and isinstance(data.get("case"), dict):
+        try:
+            return parse_case(data["case"])
+        except CaseError as exc:
+            raise CaseError([(f"case.{path}", message) for path, message in exc.problems]) from None
     model: type[Case] | type[JointClaims] = JointClaims if "claims" in data else Case
     try:
         return model.model_validate(data)
