@@ -106,7 +106,7 @@ async def export(record: Conversation, rt: Rt, signed: Agent, store: CStore) -> 
 
 
 @router.post("/conversations/{id}/claim")
-async def claim(record: Conversation, rt: Rt, signed: Acting, store: CStore) -> dict[str, Any]:
+async def claim(signed: Acting, record: Conversation, rt: Rt, store: CStore) -> dict[str, Any]:
     if record.handoff != "queued" or record.handoff_entry is None:
         raise ApiError(409, code="not_queued", message="这个会话不在转人工队列里。")
     entry = HandoffEntry(id=record.handoff_entry, conversation_id=record.id, payload={})
@@ -118,7 +118,7 @@ async def claim(record: Conversation, rt: Rt, signed: Acting, store: CStore) -> 
 
 
 @router.post("/conversations/{id}/take-over")
-async def take_over(record: Conversation, rt: Rt, signed: Acting, store: CStore) -> dict[str, Any]:
+async def take_over(signed: Acting, record: Conversation, rt: Rt, store: CStore) -> dict[str, Any]:
     async with _owning():
         taken = await rt.engine.take_over(record.id, signed.agent)
     await _audit(store, signed, "take_over", record.id)
@@ -126,7 +126,7 @@ async def take_over(record: Conversation, rt: Rt, signed: Acting, store: CStore)
 
 
 @router.post("/conversations/{id}/hand-back")
-async def hand_back(record: Conversation, rt: Rt, signed: Acting, store: CStore) -> dict[str, Any]:
+async def hand_back(signed: Acting, record: Conversation, rt: Rt, store: CStore) -> dict[str, Any]:
     async with _owning():
         back = await rt.engine.hand_back(record.id, signed.agent)
     await _audit(store, signed, "hand_back", record.id)
@@ -135,7 +135,7 @@ async def hand_back(record: Conversation, rt: Rt, signed: Acting, store: CStore)
 
 @router.post("/conversations/{id}/messages", status_code=201)
 async def agent_message(
-    body: TextIn, record: Conversation, rt: Rt, signed: Acting, store: CStore
+    signed: Acting, body: TextIn, record: Conversation, rt: Rt, store: CStore
 ) -> dict[str, Any]:
     async with _owning():
         entry = await rt.engine.agent_message(record.id, signed.agent, body.text)
@@ -145,7 +145,7 @@ async def agent_message(
 
 @router.post("/conversations/{id}/notes", status_code=201)
 async def add_note(
-    body: TextIn, record: Conversation, rt: Rt, signed: Acting, store: CStore
+    signed: Acting, body: TextIn, record: Conversation, rt: Rt, store: CStore
 ) -> dict[str, Any]:
     note = Note(agent=signed.agent, text=body.text)
     await store.add_note(record.id, note)
@@ -155,7 +155,7 @@ async def add_note(
 
 @router.post("/conversations/{id}/answer")
 async def answer(
-    body: AnswerIn, record: Conversation, rt: Rt, signed: Acting, store: CStore
+    signed: Acting, body: AnswerIn, record: Conversation, rt: Rt, store: CStore
 ) -> dict[str, Any]:
     """Phone mode: what the caller said, typed by the agent, read by the dialog's readers."""
     if record.channel != "phone":
@@ -174,7 +174,7 @@ async def answer(
 
 
 @router.post("/phone", status_code=201)
-async def start_phone(rt: Rt, signed: Acting, store: CStore, body: PhoneIn | None = None) -> dict[str, Any]:
+async def start_phone(signed: Acting, rt: Rt, store: CStore, body: PhoneIn | None = None) -> dict[str, Any]:
     body = body or PhoneIn()
     record, _token, result = await rt.engine.start("phone", body.locale, datetime.now(SHANGHAI))
     await _audit(store, signed, "phone_start", record.id)

@@ -34,7 +34,11 @@ from bot.runtime import Runtime, runtime
 router = APIRouter(prefix="/console", include_in_schema=False)
 Rt = Annotated[Runtime, Depends(runtime)]
 LOGIN_COOKIE = "lossline_login"
-LOGIN_LIMIT = RateLimiter(rate=10 / 60, burst=10)  # login attempts per client address
+
+
+def login_limiter() -> RateLimiter:
+    """Login attempts per client address: 10 at once, then one every 6 seconds."""
+    return RateLimiter(rate=10 / 60, burst=10)
 
 
 def _cookie(response: Response, request: Request, name: str, value: str, path: str) -> None:
@@ -91,9 +95,10 @@ async def login(
     if not same(request.cookies.get(LOGIN_COOKIE), csrf) or not csrf:
         return _login_form(safe_next(next), "登录表单已过期，请重试。", status=403)
     address = request.client.host if request.client else "unknown"
-    wait = LOGIN_LIMIT.check(address)
+    limiter: RateLimiter = request.app.state.login_limiter
+    wait = limiter.check(address)
     if wait:
-        raise ApiError(429, headers={"Retry-After": LOGIN_LIMIT.retry_after(wait)})
+        raise ApiError(429, headers={"Retry-After": limiter.retry_after(wait)})
     agent = await store.agent(name)
     ok = await _verify(agent.password_hash if agent else None, password)
     if agent is None or not ok:
