@@ -9,9 +9,10 @@ import pytest
 
 from bot.store.factory import Backend
 from dialogs.conversation import start
+from dialogs.script import parse_script
 from tests.telegram.botapi import BotApiServer
 from tests.telegram.conftest import MakeService
-from tests.telegram.victim import NOW, Victim, chunks
+from tests.telegram.victim import NOW, SCRIPTS, Victim, chunks
 
 LIBS = ["aiogram", "ptb"]
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + bytes(range(256)) * 8
@@ -86,21 +87,27 @@ async def test_a_flood_limit_is_waited_out_and_the_message_still_arrives(
 
 
 @pytest.mark.parametrize("lib", LIBS)
-async def test_messages_sent_in_a_burst_are_answered_in_order(
+async def test_whole_conversations_sent_in_one_burst_are_answered_in_order(
     lib: str, make_service: MakeService, bot_api: BotApiServer, backend: Backend
 ) -> None:
+    """Three chats send every line of a script at once, interleaved: each library runs the
+    updates concurrently, and every chat still gets its answers in order."""
     await make_service(lib)
-    victim = Victim(bot_api, backend.store, chat_id=11)
-    record = await victim.begin(NOW)
-    lines = [FIRST, "没有", "冻结了", "昨晚九点四十", "报了", "今天上午9点"]
-    for line in lines:  # all in one getUpdates answer: each library runs them concurrently
-        bot_api.push(bot_api.make_text(11, line, NOW))
+    lines = list(parse_script((SCRIPTS / "p1-hacked-alipay-covered.txt").read_text().splitlines(), NOW))
+    victims = [Victim(bot_api, backend.store, chat_id) for chat_id in (16, 17, 18)]
+    for victim in victims:
+        await victim.begin(lines[0].sent_at)
     for line in lines:
-        victim.expect(line, NOW)
-    await victim.wait_for_messages(len(victim.expected))
-    assert bot_api.texts(11) == victim.expected
-    transcript = await backend.store.transcript(record.id)
-    assert [e.text for e in transcript if e.role == "victim"] == lines
+        for victim in victims:
+            bot_api.push(bot_api.make_text(victim.chat_id, line.text or "", line.sent_at))
+            victim.expect(line.text, line.sent_at)
+    for victim in victims:
+        await victim.wait_for_messages(len(victim.expected))
+        assert bot_api.texts(victim.chat_id) == victim.expected
+        record = await victim.conversation()
+        transcript = await backend.store.transcript(record.id)
+        assert [e.text for e in transcript if e.role == "victim"] == [line.text for line in lines]
+        assert record.state_name == "handed_off"
 
 
 @pytest.mark.parametrize("lib", LIBS)
