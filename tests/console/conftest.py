@@ -15,7 +15,8 @@ from bot.settings import Settings
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data")
+    # Limits raised: a test sends a whole claim's answers at once.
+    return Settings(data_dir=tmp_path / "data", rate_per_conversation=100_000, rate_per_address=100_000)
 
 
 @pytest.fixture
