@@ -171,3 +171,14 @@ async def test_a_new_chat_that_sends_only_a_photo_is_greeted_after_the_receipt(
     receipt, greeting = bot_api.texts(15)
     assert receipt.startswith("已收到材料") and "共 1 份" in receipt
     assert "盗刷应急理赔助手" in greeting
+
+
+@pytest.mark.parametrize("lib", LIBS)
+async def test_polling_deletes_a_webhook_left_set(
+    lib: str, make_service: MakeService, bot_api: BotApiServer, backend: Backend
+) -> None:
+    bot_api.webhook = {"url": "https://old.example/telegram/webhook/x", "secret_token": "x"}
+    await make_service(lib)
+    await Victim(bot_api, backend.store, chat_id=19).begin(NOW)  # getUpdates answers again
+    assert bot_api.webhook is None
+    assert all(call.status == 200 for call in bot_api.calls_of("getUpdates"))
