@@ -70,7 +70,8 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     app.include_router(api.router)
     web.install(app)  # the widget and its demo page at /
     console.install(app)  # the hotline agents' console at /console
-    if settings.telegram_token is not None:  # Telegram updates by webhook (bot/telegram/)
+    token = settings.telegram_token
+    if token is not None and token.get_secret_value():  # Telegram webhook (bot/telegram/)
         from bot.telegram.webhook import mount
 
         mount(app, settings)

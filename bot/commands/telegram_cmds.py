@@ -34,7 +34,7 @@ def telegram(
     from bot.settings import Settings
 
     settings = Settings()
-    if settings.telegram_token is None:
+    if settings.telegram_token is None or not settings.telegram_token.get_secret_value():
         typer.echo("lossline telegram: LOSSLINE_TELEGRAM_TOKEN is not set", err=True)
         raise typer.Exit(2)
     configure()

@@ -51,9 +51,9 @@ class TelegramService:
 
     @classmethod
     def build(cls, lib: Library, settings: Settings, engine: Engine) -> TelegramService:
-        if settings.telegram_token is None:
+        token = settings.telegram_token.get_secret_value() if settings.telegram_token else ""
+        if not token:
             raise ValueError("LOSSLINE_TELEGRAM_TOKEN is not set")
-        token = settings.telegram_token.get_secret_value()
         adapter = make_adapter(lib, token, settings.telegram_api_base)
         links = ChatLinks(key_value_for(engine.store), settings.retention_seconds)
         core = TelegramCore(engine, links, adapter.api, settings.evidence_dir, settings.evidence_max_bytes)

@@ -77,8 +77,12 @@ async def test_webhook_is_set_with_its_secret(bot_api: BotApiServer, tmp_path: P
     assert [c["command"] for c in bot_api.commands] == [name for name, _ in COMMANDS]
 
 
-async def test_no_token_is_an_error(tmp_path: Path) -> None:
-    process = await lossline("telegram", env=environment(None, tmp_path))
+@pytest.mark.parametrize("token", [None, ""])  # docker-compose passes an unset one as ""
+async def test_no_token_is_an_error(token: str | None, tmp_path: Path) -> None:
+    env = environment(None, tmp_path)
+    if token is not None:
+        env["LOSSLINE_TELEGRAM_TOKEN"] = token
+    process = await lossline("telegram", env=env)
     _, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 2
     assert "LOSSLINE_TELEGRAM_TOKEN" in stderr.decode()

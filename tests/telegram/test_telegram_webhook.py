@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic import SecretStr
 
 from bot.app import create_app
 from bot.settings import Settings
@@ -112,6 +113,12 @@ async def test_the_webhook_wants_its_secret_in_the_path_and_the_header(
     assert not bot_api.sent(53)
 
 
-async def test_no_token_no_webhook_route(backend_settings: Settings, backend: Backend) -> None:
-    app = create_app(backend_settings, backend)
+@pytest.mark.parametrize("token", [None, ""])
+async def test_no_token_no_webhook_route(
+    token: str | None, backend_settings: Settings, backend: Backend
+) -> None:
+    settings = backend_settings.model_copy(
+        update={"telegram_token": None if token is None else SecretStr(token)}
+    )
+    app = create_app(settings, backend)
     assert not any(WEBHOOK_PATH in getattr(route, "path", "") for route in app.routes)
