@@ -6,6 +6,7 @@ replies and the new state. No I/O here: the runtime loads and saves, the dialog 
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime
 from typing import Any
@@ -26,8 +27,16 @@ MAX_INPUT = 4000  # characters of one message that are read; the rest is dropped
 HUMAN_AFTER_MISSES = 3
 
 
+# Crockford's base32: no I, L, O or U, so a code read aloud on the hotline is not misheard.
+_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CASE_CODE = re.compile(r"^LL(?:-[0-9A-HJKMNP-TV-Z]{4}){3}$")
+
+
 def new_case_code() -> str:
-    return "LL-" + secrets.token_hex(3).upper()
+    """LL-XXXX-XXXX-XXXX: 60 random bits. A code resumes a case in another chat (a Telegram
+    deep link), so it must not be guessable; grouped by four so it can be read out."""
+    chars = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
+    return f"LL-{chars[:4]}-{chars[4:8]}-{chars[8:]}"
 
 
 def start(channel: str, locale: str | None, now: datetime, case_code: str | None = None) -> StepResult:

@@ -42,6 +42,7 @@ from bot.telegram.format import choice_of, escape, keyboard, split_text
 from bot.telegram.links import DETACHED, ChatLinks
 from bot.telegram.port import ButtonPress, IncomingMessage, TelegramApi
 from bot.telegram.texts import COMMANDS, say
+from dialogs.conversation import CASE_CODE
 from dialogs.messages import Button, Reply, StepResult, Turn
 from rules.types import SHANGHAI
 
@@ -53,7 +54,7 @@ T = TypeVar("T")
 CHANNEL = "telegram"
 FLOOD_ATTEMPTS = 5  # tries of one Bot API call that keeps getting 429
 _START = re.compile(r"^/start(?:@\w+)?(?:\s+(\S+))?\s*$", re.IGNORECASE)
-_CASE_CODE = re.compile(r"^LL-[0-9A-F]{6}$", re.IGNORECASE)
+_CASE_CODE = CASE_CODE
 RESUME_MISSES = 5  # wrong case codes one chat may try an hour
 RESUME_WINDOW_S = 3600.0
 
@@ -128,7 +129,7 @@ class TelegramCore:
             if not await self.links.first_time(f"update:{message.update_id}"):
                 return  # a /start delivered again: greeted or resumed already
             code = start.group(1) or ""
-            if _CASE_CODE.match(code):
+            if _CASE_CODE.match(code.upper()):
                 await self._resume(message, code.upper(), sent_at)
                 return
         record, started = await self._conversation(message.chat_id, sent_at, message.language)

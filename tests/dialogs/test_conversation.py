@@ -190,3 +190,12 @@ def test_times_are_echoed_in_beijing_time_whatever_the_message_clock(now: dateti
     result = walk(utc_now, "支付宝被盗了", "没有", "冻结了", "昨晚九点四十")
     assert get_fact(result.state["facts"], "incident.frozen_at") == "2023-10-08T21:40:00+08:00"
     assert "10月8日 21:40" in result.replies[-1].text
+
+
+def test_case_codes_are_unguessable_and_readable_aloud() -> None:
+    from dialogs.conversation import CASE_CODE, new_case_code
+
+    codes = {new_case_code() for _ in range(2000)}
+    assert len(codes) == 2000
+    assert all(CASE_CODE.match(code) for code in codes)
+    assert not any(set(code[3:]) & set("ILOU") for code in codes)

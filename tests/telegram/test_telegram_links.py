@@ -19,9 +19,9 @@ async def test_links_cases_and_claims(backend: Backend) -> None:
     assert await links.conversation_of(1) == "c1" and await links.chat_of("c1") == 1
     await links.detach(2)
     assert await links.conversation_of(2) == DETACHED
-    await links.remember_case("ll-abc123", "c1")
-    assert await links.case("LL-ABC123") == "c1"
-    assert await links.case("LL-000000") is None
+    await links.remember_case("ll-abc1-23de-f456", "c1")
+    assert await links.case("LL-ABC1-23DE-F456") == "c1"
+    assert await links.case("LL-0000-0000-0000") is None
     claims = await asyncio.gather(*(links.first_time("update:7") for _ in range(10)))
     assert claims.count(True) == 1
 

@@ -47,10 +47,10 @@ async def test_an_unknown_code_is_refused_and_guessing_is_limited(
 ) -> None:
     await make_service("ptb")
     for n in range(6):
-        bot_api.text(33, f"/start LL-00000{n}", NOW)
+        bot_api.text(33, f"/start LL-0000-0000-000{n}", NOW)
     await bot_api.wait_until(lambda: len(bot_api.sent(33)) == 6)
     texts = bot_api.texts(33)
-    assert texts[:5] == [f"没有找到案件 LL-00000{n}：编号可能有误，或案件已过期。" for n in range(5)]
+    assert texts[:5] == [f"没有找到案件 LL-0000-0000-000{n}：编号可能有误，或案件已过期。" for n in range(5)]
     assert texts[5].startswith("尝试次数太多了")
     assert await backend.store.find_by_external_key("tg:33") is None  # nothing was started
 
