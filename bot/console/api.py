@@ -39,7 +39,7 @@ from bot.store.base import ConversationNotFound, ConversationRecord, HandoffEntr
 from dialogs.messages import Turn
 from rules.types import SHANGHAI
 
-router = APIRouter(prefix="/console/api")
+router = APIRouter(prefix="/console/api", include_in_schema=False)
 Rt = Annotated[Runtime, Depends(runtime)]
 CStore = Annotated[ConsoleStore, Depends(console_store)]
 LIST_LIMIT = 200
@@ -204,8 +204,14 @@ async def live(websocket: WebSocket) -> None:
     async with rt.engine.events.subscribe(wanted[:64] if wanted else None) as sub:
         receiver = asyncio.create_task(_drain(websocket))
         try:
-            while not receiver.done():
-                event = await sub.get(timeout=15.0)
+            while True:
+                # Wait for the next event or for the agent to leave, whichever comes first.
+                getter = asyncio.create_task(sub.get(timeout=15.0))
+                await asyncio.wait({getter, receiver}, return_when=asyncio.FIRST_COMPLETED)
+                if receiver.done():
+                    getter.cancel()
+                    break
+                event = getter.result()
                 if event is None:  # quiet: check the session still holds, and ping
                     if await store.session(signed.key) is None:
                         await websocket.close(code=4401)

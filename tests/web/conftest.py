@@ -88,8 +88,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         process.kill()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Chromium for one test module. Not for the session: while sync Playwright runs, its
+    event loop counts as running in this thread, and later tests' asyncio.run() would fail."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"no {CHROMIUM}: install Debian's chromium (scripts/test does it with apt)")
     with sync_playwright() as p:

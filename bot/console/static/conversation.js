@@ -241,8 +241,9 @@
       var input = $(inputId);
       var text = input.value.trim();
       if (!text) return;
+      input.value = ""; // at once: the agent may type the next answer while this one is sent
       send(text).then(function () {
-        if (errorBox.hidden) input.value = "";
+        if (!errorBox.hidden && !input.value) input.value = text; // not sent: give it back
         input.focus();
       });
     });
