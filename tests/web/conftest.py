@@ -83,9 +83,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     yield Server(url, password, data_dir, process)
     process.terminate()
     try:
-        process.wait(10)
+        # uvicorn waits for open WebSocket handlers; the widget's (bot/api.py) notices a
+        # browser that left only at its next 15 s ping, so do not wait that long.
+        process.wait(3)
     except subprocess.TimeoutExpired:
         process.kill()
+        process.wait(10)
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ import re
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Page, Route, expect
-from web_helpers import Server, screenshot
+from playwright.sync_api import BrowserContext, Page, Route, WebSocketRoute, expect
+from web_helpers import Server, agent_client, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
@@ -154,3 +154,37 @@ def test_english(context: BrowserContext, server: Server) -> None:
         re.compile("what happened", re.I)
     )
     expect(page.get_by_role("log").locator(".msg.bot").first).to_contain_text("Assistant: ")
+
+
+def test_a_dropped_connection_reconnects_and_catches_up(context: BrowserContext, server: Server) -> None:
+    page = context.new_page()
+    sockets: list[WebSocketRoute] = []
+
+    def through(ws: WebSocketRoute) -> None:
+        ws.connect_to_server()
+        sockets.append(ws)
+
+    page.route_web_socket(re.compile(r"/api/conversations/.+/ws"), through)
+    open_widget(page, server)
+    say(page, "我的支付宝被盗了", "还在继续")
+    expect(page.get_by_role("log")).to_be_visible()
+    for _ in range(200):
+        if sockets:
+            break
+        page.wait_for_timeout(10)
+    kept = saved(page, server)
+    agent, csrf = agent_client(server)
+    api = f"/console/api/conversations/{kept['id']}"
+    assert agent.post(f"{api}/take-over", headers={"X-CSRF-Token": csrf}).status_code == 200
+    expect(page.get_by_role("log")).to_contain_text("人工客服已接入")
+
+    sockets[0].close(code=1011, reason="test: connection lost")
+    said = agent.post(f"{api}/messages", headers={"X-CSRF-Token": csrf}, json={"text": "断线时发的"})
+    assert said.status_code == 201
+    # Reconnected (after a backoff), the widget redraws from the case: nothing is lost.
+    expect(page.get_by_role("log").locator(".msg.agent")).to_have_text(["人工客服：断线时发的"])
+    expect(page.get_by_role("dialog").get_by_role("status").first).to_have_text("先止损，再理赔")
+    assert len(sockets) >= 2
+    agent.post(f"{api}/messages", headers={"X-CSRF-Token": csrf}, json={"text": "重连后发的"})
+    expect(page.get_by_role("log").locator(".msg.agent")).to_have_count(2)
+    agent.close()
