@@ -3,6 +3,7 @@
 GET  /console/api/conversations                    the live list and the queue's size
 GET  /console/api/conversations/{id}               one conversation: case card, whisper, notes
 GET  /console/api/conversations/{id}/export.json   the hand-off summary, as a file
+GET  /console/api/conversations/{id}/evidence/{sha256}   an uploaded image or PDF, as a file
 POST /console/api/conversations/{id}/claim         take a queued hand-off (it leaves the queue)
 POST /console/api/conversations/{id}/take-over     the bot goes silent, the agent talks
 POST /console/api/conversations/{id}/hand-back     the bot answers again
@@ -25,7 +26,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, WebSocket
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.websockets import WebSocketDisconnect
 
@@ -103,6 +104,24 @@ async def export(record: Conversation, rt: Rt, signed: Agent, store: CStore) -> 
     body = await views.export(rt.engine, record)
     name = f"{body.get('case_code') or record.id}.json"
     return JSONResponse(body, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/conversations/{id}/evidence/{sha256}")
+async def evidence_file(
+    sha256: str, record: Conversation, rt: Rt, signed: Agent, store: CStore
+) -> FileResponse:
+    """A file the victim uploaded: always as a download (never rendered in the console)."""
+    for meta in await rt.engine.store.evidence(record.id):
+        if meta.sha256 == sha256:
+            await _audit(store, signed, "evidence_download", record.id, meta.file_name)
+            return FileResponse(
+                meta.stored_path,
+                media_type=meta.content_type,
+                filename=meta.file_name,
+                content_disposition_type="attachment",
+                headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"},
+            )
+    raise ApiError(404, message="没有这个证据文件。")
 
 
 @router.post("/conversations/{id}/claim")

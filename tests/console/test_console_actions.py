@@ -245,3 +245,25 @@ def test_the_list_is_newest_first_with_risk_flags(client: TestClient) -> None:
     flags = {r["id"]: {f["id"] for f in r["risk"]} for r in rows}
     assert flags[leaking] >= {"money_leaving", "not_frozen"}
     assert "money_leaving" not in flags[quiet]
+
+
+def test_evidence_downloads_as_a_file_for_agents_only(client: TestClient) -> None:
+    cid, token = start(client, "信用卡被盗刷了")
+    pdf = b"%PDF-1.4\n<script>alert(1)</script>\n%%EOF"
+    uploaded = client.post(
+        f"/api/conversations/{cid}/evidence",
+        headers={"Authorization": f"Bearer {token}"},
+        files={"file": ("回执.pdf", pdf, "application/pdf")},
+    ).json()
+    path = api(cid, f"evidence/{uploaded['sha256']}")
+    assert client.get(path).status_code == 401
+    login(client)
+    listed = client.get(api(cid)).json()["evidence"]
+    assert [e["sha256"] for e in listed] == [uploaded["sha256"]]
+    got = client.get(path)
+    assert got.status_code == 200 and got.content == pdf
+    assert got.headers["content-type"] == "application/pdf"
+    assert got.headers["content-disposition"].startswith("attachment;")
+    assert got.headers["x-content-type-options"] == "nosniff"
+    assert client.get(api(cid, "evidence/" + "0" * 64)).status_code == 404
+    assert client.get("/console/api/audit").json()["entries"][0]["action"] == "evidence_download"

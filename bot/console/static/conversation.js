@@ -158,7 +158,13 @@
     });
     var evidence = C.clear($("evidence"));
     data.evidence.forEach(function (f) {
-      evidence.appendChild(C.el("li", null, f.file_name + "（" + f.content_type + "，" + f.size + " 字节）"));
+      var li = C.el("li");
+      li.appendChild(C.el("a", {
+        href: base + "/evidence/" + encodeURIComponent(f.sha256),
+        download: f.file_name
+      }, f.file_name));
+      li.appendChild(document.createTextNode("（" + f.content_type + "，" + f.size + " 字节）"));
+      evidence.appendChild(li);
     });
     if (!data.evidence.length) evidence.appendChild(C.el("li", null, "无"));
   }
