@@ -101,7 +101,45 @@ def test_an_agent_watches_takes_over_and_hands_back(
     console.goto(f"{server.url}/console")
     expect(console.locator("#conversations tbody tr").filter(has_text=code)).to_be_visible()
     screenshot(console, "console-list-360")
+    # The server-rendered pages with the payload in them: the case file and the audit log.
+    console.set_viewport_size({"width": 1280, "height": 800})
+    console.goto(f"{server.url}/console/audit")
+    expect(console.locator("#audit-log")).to_contain_text("take_over")
+    screenshot(console, "console-audit-1280")
+    console.goto(row_print_url(console, server, code))
+    expect(console.locator(".case-file")).to_contain_text(PAYLOAD)
+    assert console.locator(".case-file img").count() == 0
     assert dialogs_seen == []
+
+
+def row_print_url(console: Page, server: Server, code: str) -> str:
+    listed = console.request.get(f"{server.url}/console/api/conversations").json()
+    cid = next(r["id"] for r in listed["conversations"] if r["case_code"] == code)
+    return f"{server.url}/console/c/{cid}/print"
+
+
+def test_without_a_session_the_browser_gets_the_login_form(
+    agent_context: BrowserContext, server: Server
+) -> None:
+    page = agent_context.new_page()
+    for path in ("/console", "/console/audit", "/console/c/anything", "/console/c/x/print"):
+        page.goto(f"{server.url}{path}")
+        expect(page.get_by_role("heading", name="坐席登录")).to_be_visible()
+        assert page.url.startswith(f"{server.url}/console/login?next=/console")
+    answer = page.request.get(f"{server.url}/console/api/conversations")
+    assert answer.status == 401
+    closed = page.evaluate(
+        """() => new Promise(resolve => {
+            const ws = new WebSocket(`ws://${location.host}/console/api/live`);
+            ws.onopen = () => resolve("open");
+            ws.onclose = event => resolve("closed " + event.code);
+        })"""
+    )
+    assert closed.startswith("closed")
+    refused = page.request.post(
+        f"{server.url}/console/api/phone", data="{}", headers={"Content-Type": "application/json"}
+    )
+    assert refused.status == 401
 
 
 def test_a_handoff_is_claimed_from_the_queue(
