@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -44,6 +45,7 @@ router = APIRouter(prefix="/console/api", include_in_schema=False)
 Rt = Annotated[Runtime, Depends(runtime)]
 CStore = Annotated[ConsoleStore, Depends(console_store)]
 LIST_LIMIT = 200
+SESSION_CHECK_S = 15.0  # how often the live feed checks that its session still holds
 
 
 class TextIn(BaseModel):
@@ -222,6 +224,7 @@ async def live(websocket: WebSocket) -> None:
     await websocket.accept()
     async with rt.engine.events.subscribe(wanted[:64] if wanted else None) as sub:
         receiver = asyncio.create_task(_drain(websocket))
+        checked = time.monotonic()
         try:
             while True:
                 # Wait for the next event or for the agent to leave, whichever comes first.
@@ -231,10 +234,12 @@ async def live(websocket: WebSocket) -> None:
                     getter.cancel()
                     break
                 event = getter.result()
-                if event is None:  # quiet: check the session still holds, and ping
+                if time.monotonic() - checked >= SESSION_CHECK_S:  # logged out meanwhile?
                     if await store.session(signed.key) is None:
                         await websocket.close(code=4401)
                         return
+                    checked = time.monotonic()
+                if event is None:
                     await websocket.send_json({"type": "ping"})
                 else:
                     await websocket.send_text(json.dumps(event, ensure_ascii=False))

@@ -267,3 +267,22 @@ def test_evidence_downloads_as_a_file_for_agents_only(client: TestClient) -> Non
     assert got.headers["x-content-type-options"] == "nosniff"
     assert client.get(api(cid, "evidence/" + "0" * 64)).status_code == 404
     assert client.get("/console/api/audit").json()["entries"][0]["action"] == "evidence_download"
+
+
+def test_the_live_feed_closes_once_its_session_is_gone(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from starlette.websockets import WebSocketDisconnect
+
+    from bot.console import api as console_api
+
+    monkeypatch.setattr(console_api, "SESSION_CHECK_S", 0.0)
+    csrf = login(client)
+    with client.websocket_connect("/console/api/live") as ws:
+        start(client)
+        assert ws.receive_json()["type"] == "started"
+        client.post("/console/logout", data={"csrf": csrf})
+        start(client)
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+        assert closed.value.code == 4401
