@@ -599,11 +599,11 @@
 
   // -- opening, closing, typing --------------------------------------------------------------
 
-  function open() {
+  function open(focus) {
     panel.hidden = false;
     launcher.hidden = true;
     launcher.setAttribute("aria-expanded", "true");
-    input.focus();
+    if (focus !== false) input.focus();
     if (conversation.id) save();
     else start();
   }
@@ -616,7 +616,9 @@
     launcher.focus();
   }
 
-  launcher.addEventListener("click", open);
+  launcher.addEventListener("click", function () {
+    open(true);
+  });
   closeButton.addEventListener("click", close);
   panel.addEventListener("keydown", function (event) {
     if (event.key === "Escape") close();
@@ -659,7 +661,7 @@
     var saved = loadSaved();
     if (saved) {
       resume(saved).then(function () {
-        if (saved.open) open();
+        if (saved.open) open(false); // as it was, without taking the page's focus
       });
     }
   }
