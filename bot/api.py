@@ -9,8 +9,6 @@ WS   /api/conversations/{id}/ws?token=…        replies and agent messages, liv
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import time
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
@@ -18,12 +16,13 @@ from typing import Annotated, Any, Literal
 import structlog
 from fastapi import APIRouter, Depends, File, Header, Request, UploadFile, WebSocket
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from starlette.websockets import WebSocketDisconnect
 
 from bot import metrics
 from bot.engine import BadToken, Engine, TooBusy
 from bot.errors import ApiError
+from bot.events import Event
 from bot.evidence import save_evidence
+from bot.live import forward_events
 from bot.runtime import Runtime, runtime
 from bot.store.base import ConversationNotFound, ConversationRecord, EvidenceMeta
 from dialogs.messages import Reply, Turn
@@ -165,8 +164,7 @@ async def case_view(engine: Engine, record: ConversationRecord) -> dict[str, Any
         "state": record.state_name,
         "case_code": record.state.get("case_code"),
         "evidence": [
-            {k: v for k, v in e.model_dump(mode="json").items() if k != "stored_path"}
-            for e in evidence
+            {k: v for k, v in e.model_dump(mode="json").items() if k != "stored_path"} for e in evidence
         ],
     }
 
@@ -214,25 +212,13 @@ async def conversation_ws(websocket: WebSocket, id: str) -> None:
         await websocket.close(code=4403)
         return
     await websocket.accept()
+
+    async def send(event: Event | None) -> bool:
+        if event is None:
+            await websocket.send_json({"type": "ping"})
+        elif event.get("type") in PUSHED:
+            await websocket.send_json(event)
+        return True
+
     async with rt.engine.events.subscribe(record.id) as sub:
-        receiver = asyncio.create_task(_drain(websocket))
-        try:
-            while not receiver.done():
-                event = await sub.get(timeout=15.0)
-                if event is None:
-                    await websocket.send_json({"type": "ping"})
-                elif event.get("type") in PUSHED:
-                    await websocket.send_json(event)
-        except (WebSocketDisconnect, RuntimeError):
-            pass
-        finally:
-            receiver.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await receiver
-
-
-async def _drain(websocket: WebSocket) -> None:
-    """Read (and ignore) what the client sends, to notice when it goes away."""
-    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
-        while True:
-            await websocket.receive_text()
+        await forward_events(websocket, sub, send)

@@ -19,7 +19,6 @@ Every route needs a session; every POST its CSRF token; every action lands in th
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import time
@@ -29,13 +28,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, WebSocket
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from starlette.websockets import WebSocketDisconnect
 
 from bot.console import views
 from bot.console.auth import Acting, Agent, SignedIn, console_store, current, same_origin
 from bot.console.store import AuditEntry, ConsoleStore, Note
 from bot.engine import NotOwner, TooBusy
 from bot.errors import ApiError
+from bot.events import Event
+from bot.live import forward_events
 from bot.runtime import Runtime, runtime
 from bot.store.base import ConversationNotFound, ConversationRecord, HandoffEntry
 from dialogs.messages import Turn
@@ -222,39 +222,23 @@ async def live(websocket: WebSocket) -> None:
     store = await console_store(websocket)
     wanted = websocket.query_params.get("conversation") or None
     await websocket.accept()
+    checked = time.monotonic()
+
+    async def send(event: Event | None) -> bool:
+        nonlocal checked
+        if time.monotonic() - checked >= SESSION_CHECK_S:  # logged out meanwhile?
+            if await store.session(signed.key) is None:
+                await websocket.close(code=4401)
+                return False
+            checked = time.monotonic()
+        if event is None:
+            await websocket.send_json({"type": "ping"})
+        else:
+            await websocket.send_text(json.dumps(event, ensure_ascii=False))
+        return True
+
     async with rt.engine.events.subscribe(wanted[:64] if wanted else None) as sub:
-        receiver = asyncio.create_task(_drain(websocket))
-        checked = time.monotonic()
-        try:
-            while True:
-                # Wait for the next event or for the agent to leave, whichever comes first.
-                getter = asyncio.create_task(sub.get(timeout=15.0))
-                await asyncio.wait({getter, receiver}, return_when=asyncio.FIRST_COMPLETED)
-                if receiver.done():
-                    getter.cancel()
-                    break
-                event = getter.result()
-                if time.monotonic() - checked >= SESSION_CHECK_S:  # logged out meanwhile?
-                    if await store.session(signed.key) is None:
-                        await websocket.close(code=4401)
-                        return
-                    checked = time.monotonic()
-                if event is None:
-                    await websocket.send_json({"type": "ping"})
-                else:
-                    await websocket.send_text(json.dumps(event, ensure_ascii=False))
-        except (WebSocketDisconnect, RuntimeError):
-            pass
-        finally:
-            receiver.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await receiver
-
-
-async def _drain(websocket: WebSocket) -> None:
-    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
-        while True:
-            await websocket.receive_text()
+        await forward_events(websocket, sub, send)
 
 
 async def _audit(
