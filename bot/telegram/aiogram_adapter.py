@@ -27,7 +27,7 @@ from aiogram.types import (
 
 from bot.telegram.core import TelegramCore
 from bot.telegram.format import Keyboard
-from bot.telegram.port import ButtonPress, FileRef, IncomingMessage
+from bot.telegram.port import ButtonPress, incoming
 
 ALLOWED_UPDATES = ["message", "callback_query"]
 
@@ -68,26 +68,6 @@ def _markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
         return None
     rows = [[InlineKeyboardButton(text=label, callback_data=data) for label, data in row] for row in keyboard]
     return InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-def incoming(message: Message, update_id: int) -> IncomingMessage:
-    file: FileRef | None = None
-    if message.photo:
-        photo = message.photo[-1]  # the largest size
-        file = FileRef(photo.file_id, f"photo-{photo.file_unique_id}.jpg", photo.file_size)
-    elif message.document is not None:
-        doc = message.document
-        file = FileRef(doc.file_id, doc.file_name or f"document-{doc.file_unique_id}", doc.file_size)
-    user = message.from_user
-    return IncomingMessage(
-        update_id=update_id,
-        chat_id=message.chat.id,
-        date=message.date,
-        text=message.text if message.text is not None else message.caption,
-        file=file,
-        language=user.language_code if user else None,
-        private=message.chat.type == "private",
-    )
 
 
 def press(query: CallbackQuery, update_id: int) -> ButtonPress | None:

@@ -35,6 +35,27 @@ class IncomingMessage:
     private: bool = True  # a one-to-one chat with the bot (not a group or channel)
 
 
+def incoming(message: Any, update_id: int) -> IncomingMessage:
+    """A library's Message (aiogram's or PTB's: both mirror the Bot API's field names) as ours."""
+    file: FileRef | None = None
+    if message.photo:
+        photo = message.photo[-1]  # the largest size
+        file = FileRef(photo.file_id, f"photo-{photo.file_unique_id}.jpg", photo.file_size)
+    elif message.document is not None:
+        doc = message.document
+        file = FileRef(doc.file_id, doc.file_name or f"document-{doc.file_unique_id}", doc.file_size)
+    user = message.from_user
+    return IncomingMessage(
+        update_id=update_id,
+        chat_id=message.chat.id,
+        date=message.date,
+        text=message.text if message.text is not None else message.caption,
+        file=file,
+        language=user.language_code if user else None,
+        private=message.chat.type == "private",
+    )
+
+
 @dataclass(frozen=True)
 class ButtonPress:
     update_id: int
