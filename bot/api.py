@@ -18,21 +18,21 @@ from fastapi import APIRouter, Depends, File, Header, Request, UploadFile, WebSo
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot import metrics
-from bot.engine import BadToken, Engine, TooBusy
+from bot.engine import Engine, TooBusy
 from bot.errors import ApiError
 from bot.events import Event
 from bot.evidence import save_evidence
 from bot.live import forward_events
 from bot.runtime import Runtime, runtime
-from bot.store.base import ConversationNotFound, ConversationRecord, EvidenceMeta
+from bot.store.base import ConversationNotFound, ConversationRecord, EvidenceMeta, token_matches
 from dialogs.messages import Reply, Turn
-from dialogs.summary import case_json, decision_json
+from dialogs.preview import Assessment
+from dialogs.summary import assessed, case_of, decision_of
 from rules.types import SHANGHAI, LocalDatetime
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/api")
 
-CHANNELS = ("web", "phone", "telegram", "cli", "api")
 CLOCK_SKEW = timedelta(minutes=5)
 
 
@@ -94,10 +94,9 @@ async def conversation(
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise ApiError(401, headers={"WWW-Authenticate": "Bearer"})
-    try:
-        return await rt.engine.authorize(id, token.strip())
-    except BadToken:
-        raise ApiError(403) from None
+    if not token_matches(token.strip(), record.token_hash):
+        raise ApiError(403)
+    return record
 
 
 Limited = Depends(limit_address)
@@ -149,16 +148,19 @@ async def get_case(record: Conversation, rt: Rt) -> dict[str, Any]:
     return await case_view(rt.engine, record)
 
 
-async def case_view(engine: Engine, record: ConversationRecord) -> dict[str, Any]:
+async def case_view(
+    engine: Engine, record: ConversationRecord, found: Assessment | None = None
+) -> dict[str, Any]:
     """The case as every reader sees it: the victim's widget, the console, an export."""
+    found = found or assessed(record.state)
     transcript = await engine.store.transcript(record.id)
     evidence = await engine.store.evidence(record.id)
     handoff = None
     if record.handoff:
         handoff = {"status": record.handoff, "entry": record.handoff_entry, "owner": record.owner}
     return {
-        "case": case_json(record.state),
-        "decision": decision_json(record.state),
+        "case": case_of(found),
+        "decision": decision_of(found),
         "transcript": [e.model_dump(mode="json") for e in transcript],
         "handoff": handoff,
         "state": record.state_name,
@@ -206,9 +208,7 @@ async def conversation_ws(websocket: WebSocket, id: str) -> None:
     if record is None:
         await websocket.close(code=4404)
         return
-    try:
-        await rt.engine.authorize(record.id, token)
-    except BadToken:
+    if not token_matches(token, record.token_hash):
         await websocket.close(code=4403)
         return
     await websocket.accept()

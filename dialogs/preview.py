@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -58,41 +59,48 @@ def build_case(conv: ConversationState) -> tuple[Case | None, list[str]]:
         for e in err.errors():
             path = ".".join(str(p) for p in e["loc"])
             problems.append(
-                _FIELD_NAMES.get(path)
-                or _FIELD_NAMES.get(path.split(".")[0])
-                or f"{path}：{e['msg']}"
+                _FIELD_NAMES.get(path) or _FIELD_NAMES.get(path.split(".")[0]) or f"{path}：{e['msg']}"
             )
         return None, list(dict.fromkeys(problems))
 
 
-def decide(conv: ConversationState) -> tuple[Decision | None, list[str]]:
+@dataclass(frozen=True)
+class Assessment:
+    """What the facts so far add up to: the case (when complete enough), its decision, and
+    what stands in the way of one. Worked out once per reader, never per field."""
+
+    conv: ConversationState
+    case: Case | None
+    decision: Decision | None
+    problems: list[str]
+
+
+def assess(conv: ConversationState) -> Assessment:
     case, problems = build_case(conv)
-    if case is None:
-        return None, problems
-    try:
-        return adjudicate(case), []
-    except CaseError as err:
-        return None, [str(err)]
+    decision = None
+    if case is not None:
+        try:
+            decision = adjudicate(case)
+        except CaseError as err:
+            problems = [str(err)]
+    return Assessment(conv, case, decision, problems)
 
 
 def preview_text(conv: ConversationState, now: datetime | None = None) -> str:
     locale = conv.locale
-    decision, problems = decide(conv)
+    found = assess(conv)
+    decision = found.decision
     if decision is None:
-        return t(locale, "preview_unavailable", problems="；".join(problems))
+        return t(locale, "preview_unavailable", problems="；".join(found.problems))
     txs = {tx["id"]: tx for tx in conv.facts.get("transactions") or []}
-    lines = [
-        t(locale, "preview_head", wording=f"{decision.wording.title} {decision.wording.version}")
-    ]
+    lines = [t(locale, "preview_head", wording=f"{decision.wording.title} {decision.wording.version}")]
     for line in decision.lines:
         at = txs.get(line.transaction, {}).get("at")
         lines.append(
             t(
                 locale,
                 "preview_line",
-                at=fmt_time(datetime.fromisoformat(at), now or datetime.fromisoformat(at))
-                if at
-                else "",
+                at=fmt_time(datetime.fromisoformat(at), now or datetime.fromisoformat(at)) if at else "",
                 amount=fmt_money(line.claimed),
                 status=STATUS_LABELS[line.status],
                 clauses="、".join(line.clauses) or "—",
@@ -115,9 +123,7 @@ def preview_text(conv: ConversationState, now: datetime | None = None) -> str:
     if dated:
         lines.append(t(locale, "preview_deadlines_head"))
         lines += [
-            t(locale, "preview_deadline", label=d.label, due=f"{d.due:%Y-%m-%d}")
-            for d in dated
-            if d.due
+            t(locale, "preview_deadline", label=d.label, due=f"{d.due:%Y-%m-%d}") for d in dated if d.due
         ]
     lines += decision.notes
     if decision.provisional:

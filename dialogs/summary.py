@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from dialogs.messages import TranscriptEntry
-from dialogs.preview import build_case, decide, draft
+from dialogs.preview import Assessment, assess, draft
 from dialogs.state import ConversationState
 from rules.decision import Decision
 from rules.vocabulary import CAUSE_LABELS, DOCUMENT_LABELS, STATUS_LABELS, Cause, Document
@@ -38,18 +38,38 @@ def _numbers(node: Any) -> Any:
     return node
 
 
-def case_json(state: dict[str, Any]) -> dict[str, Any]:
+def assessed(state: dict[str, Any]) -> Assessment:
+    """A stored state's case and decision, worked out once for everything shown of it."""
+    return assess(ConversationState.model_validate(state))
+
+
+def case_of(found: Assessment) -> dict[str, Any]:
     """The case gathered so far in the shape of case-format.md (complete or not)."""
-    conv = ConversationState.model_validate(state)
-    case, _ = build_case(conv)
-    if case is not None:
-        return case.model_dump(mode="json")
-    return dict(_numbers(draft(conv)))
+    if found.case is not None:
+        return found.case.model_dump(mode="json")
+    return dict(_numbers(draft(found.conv)))
+
+
+def decision_of(found: Assessment) -> dict[str, Any] | None:
+    return found.decision.model_dump(mode="json") if found.decision else None
+
+
+def case_json(state: dict[str, Any]) -> dict[str, Any]:
+    return case_of(assessed(state))
 
 
 def decision_json(state: dict[str, Any]) -> dict[str, Any] | None:
-    decision, _ = decide(ConversationState.model_validate(state))
-    return decision.model_dump(mode="json") if decision else None
+    return decision_of(assessed(state))
+
+
+def risk(conv: ConversationState) -> dict[str, Any]:
+    """What should make an agent look first: money still leaving, no freeze, scam signals."""
+    incident = conv.facts.get("incident") or {}
+    return {
+        "money_leaving": bool(incident.get("money_leaving")),
+        "not_frozen": not incident.get("frozen_at"),
+        "scam_signals": list(conv.aside.get("scam_signals") or []),
+    }
 
 
 def timeline(facts: dict[str, Any]) -> list[dict[str, str]]:
@@ -86,30 +106,31 @@ def checklist(conv: ConversationState, decision: Decision | None) -> list[dict[s
     return items
 
 
-def build_summary(state: dict[str, Any], transcript: list[TranscriptEntry]) -> dict[str, Any]:
-    conv = ConversationState.model_validate(state)
-    decision, problems = decide(conv)
-    incident = conv.facts.get("incident") or {}
-    risk = {
-        "money_leaving": bool(incident.get("money_leaving")),
-        "not_frozen": not incident.get("frozen_at"),
-        "scam_signals": list(conv.aside.get("scam_signals") or []),
-    }
-    summary: dict[str, Any] = {
+def sections(found: Assessment) -> dict[str, Any]:
+    """The parts of the hand-off an agent reads beside the case: timeline, checklist, risk."""
+    conv = found.conv
+    return {
         "case_code": conv.case_code,
         "channel": conv.channel,
         "state": conv.state,
         "handoff_reason": conv.handoff_reason,
-        "case": case_json(state),
-        "decision": decision.model_dump(mode="json") if decision else None,
-        "problems": problems,
+        "problems": found.problems,
         "timeline": timeline(conv.facts),
-        "checklist": checklist(conv, decision),
-        "risk": risk,
+        "checklist": checklist(conv, found.decision),
+        "risk": risk(conv),
         "notes_after_handoff": list(conv.aside.get("after_handoff") or []),
+    }
+
+
+def build_summary(state: dict[str, Any], transcript: list[TranscriptEntry]) -> dict[str, Any]:
+    found = assessed(state)
+    summary: dict[str, Any] = {
+        **sections(found),
+        "case": case_of(found),
+        "decision": decision_of(found),
         "transcript": [e.model_dump(mode="json") for e in transcript],
     }
-    summary["markdown"] = markdown(summary, decision)
+    summary["markdown"] = markdown(summary, found.decision)
     return summary
 
 
@@ -167,10 +188,7 @@ def markdown(summary: dict[str, Any], decision: Decision | None) -> str:
         if decision.deadlines:
             out += [
                 "## 时限",
-                *[
-                    f"- {d.label}（{d.clause}）：{d.due or '提交索赔后起算'}"
-                    for d in decision.deadlines
-                ],
+                *[f"- {d.label}（{d.clause}）：{d.due or '提交索赔后起算'}" for d in decision.deadlines],
                 "",
             ]
         if decision.notes:

@@ -10,7 +10,8 @@ from bot.engine import Engine
 from bot.store.base import ConversationRecord
 from dialogs.conversation import question
 from dialogs.state import ConversationState
-from dialogs.summary import build_summary
+from dialogs.summary import assessed, build_summary, sections
+from dialogs.summary import risk as summary_risk
 from rules import clause_text
 
 RISK_LABELS = {
@@ -24,14 +25,9 @@ RISK_LABELS = {
 def risk(record: ConversationRecord) -> list[str]:
     """The risk flags of the list: the summary's risk (build_summary's, computed from the
     state alone so a long list stays cheap) and the engine's record.risk_flags."""
-    conv = ConversationState.model_validate(record.state)
-    incident = conv.facts.get("incident") or {}
-    flags = []
-    if incident.get("money_leaving"):
-        flags.append("money_leaving")
-    if not incident.get("frozen_at"):
-        flags.append("not_frozen")
-    if conv.aside.get("scam_signals") or "scam_signal" in record.risk_flags:
+    found = summary_risk(ConversationState.model_validate(record.state))
+    flags = [key for key in ("money_leaving", "not_frozen") if found[key]]
+    if found["scam_signals"] or "scam_signal" in record.risk_flags:
         flags.append("scam_signal")
     flags += [f for f in record.risk_flags if f not in flags and f != "scam_signal"]
     return flags
@@ -81,15 +77,16 @@ def clauses(decision: dict[str, Any] | None) -> dict[str, str]:
 async def detail(engine: Engine, record: ConversationRecord) -> dict[str, Any]:
     """One conversation live: its case view (the same the widget reads), the summary's
     timeline, checklist and risk, the whisper and the cited clauses' texts."""
-    view = await case_view(engine, record)
-    summary = build_summary(record.state, [])
+    found = assessed(record.state)
+    view = await case_view(engine, record, found)
+    summary = sections(found)
     return {
         "conversation": row(record),
         **view,
         "summary": {
-            key: summary[key] for key in ("timeline", "checklist", "risk", "problems", "handoff_reason")
-        }
-        | {"notes_after_handoff": summary["notes_after_handoff"]},
+            key: summary[key]
+            for key in ("timeline", "checklist", "risk", "problems", "handoff_reason", "notes_after_handoff")
+        },
         "whisper": whisper(record),
         "clauses": clauses(view["decision"]),
         "labels": LABELS,
