@@ -259,47 +259,55 @@ def _miss(conv: ConversationState, out: Outcome, replies: list[Reply]) -> None:
     replies.append(reply)
 
 
+def _closing_buttons(conv: ConversationState) -> list[Button]:
+    """The buttons of the states after the questions (review, edit, preview, handed off)."""
+    locale = conv.locale
+    if conv.state == "review":
+        return [
+            Button(id="confirm", label=t(locale, "btn_confirm")),
+            Button(id="edit", label=t(locale, "btn_edit")),
+        ]
+    if conv.state == "review_pick":
+        return edit_options(conv)
+    if conv.state == "preview":
+        return [
+            Button(id="submit", label=t(locale, "btn_submit")),
+            Button(id="edit", label=t(locale, "btn_edit")),
+        ]
+    return []
+
+
 def question(conv: ConversationState, prefix: str | None = None) -> Reply:
     """The reply that asks for what the current state needs."""
     locale = conv.locale
     state = conv.state
+    expects: Expects | None
     if state in QUESTIONS:
         q = QUESTIONS[state]
         text, buttons = q.ask(conv)
-        expects: Expects | None = Expects(slot=q.slot_for(conv), kind=q.kind)
-    elif state == "review":
-        text = t(locale, "review", summary=facts_text(conv, None))
-        buttons = [
-            Button(id="confirm", label=t(locale, "btn_confirm")),
-            Button(id="edit", label=t(locale, "btn_edit")),
-        ]
-        expects = Expects(slot="review", kind="choice")
-    elif state == "review_pick":
-        text, buttons = t(locale, "ask_edit_pick"), edit_options(conv)
-        expects = Expects(slot="review", kind="choice")
-    elif state == "preview":
-        text = preview_text(conv) + "\n\n" + t(locale, "preview_ask")
-        buttons = [
-            Button(id="submit", label=t(locale, "btn_submit")),
-            Button(id="edit", label=t(locale, "btn_edit")),
-        ]
-        expects = Expects(slot="handoff", kind="choice")
-    else:  # handed_off
-        text, buttons, expects = t(locale, "handed_off", code=conv.case_code), [], None
+        expects = Expects(slot=q.slot_for(conv), kind=q.kind)
+    else:
+        buttons = _closing_buttons(conv)
+        if state == "review":
+            text = t(locale, "review", summary=facts_text(conv, None))
+            expects = Expects(slot="review", kind="choice")
+        elif state == "review_pick":
+            text, expects = t(locale, "ask_edit_pick"), Expects(slot="review", kind="choice")
+        elif state == "preview":
+            text = preview_text(conv) + "\n\n" + t(locale, "preview_ask")
+            expects = Expects(slot="handoff", kind="choice")
+        else:  # handed_off
+            text, expects = t(locale, "handed_off", code=conv.case_code), None
     if prefix:
         text = f"{prefix}\n{text}"
     return Reply(text=text, buttons=buttons, expects=expects)
 
 
 def _label_of(conv: ConversationState, choice: str) -> str:
-    """What a pressed button said, for the transcript."""
-    try:
-        for button in question(conv).buttons:
-            if button.id == choice:
-                return button.label
-    except (KeyError, ValueError):
-        pass
-    return choice
+    """What a pressed button said, for the transcript (without composing the whole reply:
+    at the preview that would adjudicate the case once more)."""
+    buttons = QUESTIONS[conv.state].ask(conv)[1] if conv.state in QUESTIONS else _closing_buttons(conv)
+    return next((b.label for b in buttons if b.id == choice), choice)
 
 
 def _result(

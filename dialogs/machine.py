@@ -75,9 +75,14 @@ EDITABLE = [
 
 
 def _chain(*states: str) -> list[dict[str, Any]]:
+    return [{"trigger": "answered", "source": a, "dest": b} for a, b in itertools.pairwise(states)]
+
+
+def _fork(source: str, condition: str, yes: str, no: str) -> list[dict[str, Any]]:
+    """After answering `source`: to `yes` when `condition` holds, else to `no`."""
     return [
-        {"trigger": "answered", "source": a, "dest": b}
-        for a, b in itertools.pairwise(states)
+        {"trigger": "answered", "source": source, "dest": yes, "conditions": condition},
+        {"trigger": "answered", "source": source, "dest": no},
     ]
 
 
@@ -92,43 +97,14 @@ TRANSITIONS: list[dict[str, Any]] = [
         "unless": "needs_followup",
     },
     *_chain("triage_what", "triage_leaving", "safety_frozen"),
-    {
-        "trigger": "answered",
-        "source": "safety_frozen",
-        "dest": "safety_frozen_at",
-        "conditions": "is_frozen",
-    },
-    {"trigger": "answered", "source": "safety_frozen", "dest": "safety_freeze_now"},
-    {
-        "trigger": "answered",
-        "source": "safety_freeze_now",
-        "dest": "safety_frozen_at",
-        "conditions": "is_frozen",
-    },
-    {"trigger": "answered", "source": "safety_freeze_now", "dest": "safety_police"},
+    *_fork("safety_frozen", "is_frozen", "safety_frozen_at", "safety_freeze_now"),
+    *_fork("safety_freeze_now", "is_frozen", "safety_frozen_at", "safety_police"),
     *_chain("safety_frozen_at", "safety_police"),
-    {
-        "trigger": "answered",
-        "source": "safety_police",
-        "dest": "safety_police_at",
-        "conditions": "police_filed",
-    },
-    {"trigger": "answered", "source": "safety_police", "dest": "policy_product"},
+    *_fork("safety_police", "police_filed", "safety_police_at", "policy_product"),
     *_chain("safety_police_at", "policy_product"),
-    {
-        "trigger": "answered",
-        "source": "policy_product",
-        "dest": "incident_cause",
-        "conditions": "product_unknown",
-    },
-    *_chain("policy_product", "policy_purchased_on", "policy_period"),
-    {
-        "trigger": "answered",
-        "source": "policy_period",
-        "dest": "policy_period_start",
-        "unless": "period_default",
-    },
-    {"trigger": "answered", "source": "policy_period", "dest": "policy_window"},
+    *_fork("policy_product", "product_unknown", "incident_cause", "policy_purchased_on"),
+    *_chain("policy_purchased_on", "policy_period"),
+    *_fork("policy_period", "period_default", "policy_window", "policy_period_start"),
     *_chain(
         "policy_period_start",
         "policy_period_end",
@@ -138,20 +114,8 @@ TRANSITIONS: list[dict[str, Any]] = [
         "policy_accounts",
         "policy_premium",
     ),
-    {
-        "trigger": "answered",
-        "source": "policy_premium",
-        "dest": "policy_premium_unpaid",
-        "conditions": "premium_monthly",
-    },
-    {"trigger": "answered", "source": "policy_premium", "dest": "incident_cause"},
-    {
-        "trigger": "answered",
-        "source": "policy_premium_unpaid",
-        "dest": "policy_premium_due",
-        "conditions": "premium_overdue",
-    },
-    {"trigger": "answered", "source": "policy_premium_unpaid", "dest": "incident_cause"},
+    *_fork("policy_premium", "premium_monthly", "policy_premium_unpaid", "incident_cause"),
+    *_fork("policy_premium_unpaid", "premium_overdue", "policy_premium_due", "incident_cause"),
     *_chain("policy_premium_due", "incident_cause"),
     *_chain("incident_cause", "incident_discovered_at", *TRANSACTIONS),
     {

@@ -61,9 +61,7 @@ class Question:
         return self.slot.replace("{i}", str(conv.tx_index))
 
 
-def _yes_no_buttons(
-    conv: ConversationState, yes: str = "btn_yes", no: str = "btn_no"
-) -> list[Button]:
+def _yes_no_buttons(conv: ConversationState, yes: str = "btn_yes", no: str = "btn_no") -> list[Button]:
     return [Button(id="yes", label=t(conv.locale, yes)), Button(id="no", label=t(conv.locale, no))]
 
 
@@ -94,9 +92,7 @@ def _read_day(conv: ConversationState, a: Answer) -> Outcome:
     return answers.day(conv.locale, a.text, a.now)
 
 
-def _set(
-    path: str, convert: Callable[[Any], Any] = lambda v: v
-) -> Callable[[ConversationState, Any], None]:
+def _set(path: str, convert: Callable[[Any], Any] = lambda v: v) -> Callable[[ConversationState, Any], None]:
     def apply(conv: ConversationState, value: Any) -> None:
         set_fact(conv.facts, path.replace("{i}", str(conv.tx_index)), convert(value))
 
@@ -397,9 +393,7 @@ def _read_cause(conv: ConversationState, a: Answer) -> Outcome:
     described = classify_cause(a.text or "")
     if described is None:
         return out
-    return Outcome(
-        value=described.value, echo=t(conv.locale, "echo_choice", label=CAUSE_LABELS[described])
-    )
+    return Outcome(value=described.value, echo=t(conv.locale, "echo_choice", label=CAUSE_LABELS[described]))
 
 
 # --- transactions ------------------------------------------------------------------------------
@@ -438,8 +432,7 @@ KIND_ORDER = [
 
 def _kind_options(conv: ConversationState) -> list[Option]:
     return [
-        Option(id=k.value, label=KIND_LABELS[k], synonyms=tuple(KIND_SYNONYMS.get(k, ())))
-        for k in KIND_ORDER
+        Option(id=k.value, label=KIND_LABELS[k], synonyms=tuple(KIND_SYNONYMS.get(k, ()))) for k in KIND_ORDER
     ]
 
 
@@ -509,9 +502,7 @@ def _read_documents(conv: ConversationState, a: Answer) -> Outcome:
         done = True
     unique = list(dict.fromkeys(have))
     labels = "、".join(DOCUMENT_LABELS[Document(d)] for d in unique) or t(conv.locale, "v_none")
-    return Outcome(
-        value={"have": unique, "done": done}, echo=t(conv.locale, "documents_ack", have=labels)
-    )
+    return Outcome(value={"have": unique, "done": done}, echo=t(conv.locale, "documents_ack", have=labels))
 
 
 def _apply_documents(conv: ConversationState, value: dict[str, Any]) -> None:
@@ -522,14 +513,10 @@ def _apply_documents(conv: ConversationState, value: dict[str, Any]) -> None:
 # --- the table ---------------------------------------------------------------------------------
 
 
-def _q(*args: Any, **kwargs: Any) -> Question:
-    return Question(*args, **kwargs)
-
-
 QUESTIONS: dict[str, Question] = {
     q.state: q
     for q in [
-        _q(
+        Question(
             "triage_what",
             "incident.narrative",
             "text",
@@ -537,7 +524,7 @@ QUESTIONS: dict[str, Question] = {
             _read_narrative,
             _apply_narrative,
         ),
-        _q(
+        Question(
             "triage_leaving",
             "incident.money_leaving",
             "bool",
@@ -545,7 +532,7 @@ QUESTIONS: dict[str, Question] = {
             _read_bool,
             _apply_leaving,
         ),
-        _q(
+        Question(
             "safety_frozen",
             "incident.frozen_at",
             "bool",
@@ -553,7 +540,7 @@ QUESTIONS: dict[str, Question] = {
             _read_bool,
             _apply_frozen,
         ),
-        _q(
+        Question(
             "safety_freeze_now",
             "incident.frozen_at",
             "bool",
@@ -561,7 +548,7 @@ QUESTIONS: dict[str, Question] = {
             _read_bool,
             _apply_frozen,
         ),
-        _q(
+        Question(
             "safety_frozen_at",
             "incident.frozen_at",
             "datetime",
@@ -569,7 +556,7 @@ QUESTIONS: dict[str, Question] = {
             _read_moment,
             _set("incident.frozen_at", _iso),
         ),
-        _q(
+        Question(
             "safety_police",
             "incident.police_report.filed",
             "bool",
@@ -577,7 +564,7 @@ QUESTIONS: dict[str, Question] = {
             _read_bool,
             _apply_police,
         ),
-        _q(
+        Question(
             "safety_police_at",
             "incident.police_report.at",
             "datetime",
@@ -585,7 +572,7 @@ QUESTIONS: dict[str, Question] = {
             _read_moment,
             _set("incident.police_report.at", _iso),
         ),
-        _q(
+        Question(
             "policy_product",
             "policy.product",
             "choice",
@@ -593,7 +580,7 @@ QUESTIONS: dict[str, Question] = {
             _read_product,
             _apply_product,
         ),
-        _q(
+        Question(
             "policy_purchased_on",
             "policy.purchased_on",
             "datetime",
@@ -601,7 +588,7 @@ QUESTIONS: dict[str, Question] = {
             _read_day,
             _apply_purchased_on,
         ),
-        _q(
+        Question(
             "policy_period",
             "policy.period_start",
             "bool",
@@ -612,7 +599,7 @@ QUESTIONS: dict[str, Question] = {
             _read_bool,
             _apply_period_default,
         ),
-        _q(
+        Question(
             "policy_period_start",
             "policy.period_start",
             "datetime",
@@ -620,7 +607,7 @@ QUESTIONS: dict[str, Question] = {
             _read_period_start,
             _set("policy.period_start", _start_of),
         ),
-        _q(
+        Question(
             "policy_period_end",
             "policy.period_end",
             "datetime",
@@ -628,7 +615,7 @@ QUESTIONS: dict[str, Question] = {
             _read_period_end,
             _set("policy.period_end", _end_of),
         ),
-        _q(
+        Question(
             "policy_window",
             "policy.window_hours",
             "number",
@@ -637,7 +624,7 @@ QUESTIONS: dict[str, Question] = {
             _set("policy.window_hours"),
             skip=_window_fixed,
         ),
-        _q(
+        Question(
             "policy_sum_insured",
             "policy.sum_insured",
             "money",
@@ -645,7 +632,7 @@ QUESTIONS: dict[str, Question] = {
             _read_money,
             _set("policy.sum_insured", _money_str),
         ),
-        _q(
+        Question(
             "policy_deductible",
             "policy.deductible",
             "money",
@@ -656,7 +643,7 @@ QUESTIONS: dict[str, Question] = {
             _read_deductible,
             _set("policy.deductible", _money_str),
         ),
-        _q(
+        Question(
             "policy_accounts",
             "policy.covered_accounts",
             "choice",
@@ -664,7 +651,7 @@ QUESTIONS: dict[str, Question] = {
             _read_accounts,
             _set("policy.covered_accounts"),
         ),
-        _q(
+        Question(
             "policy_premium",
             "policy.premium",
             "choice",
@@ -672,7 +659,7 @@ QUESTIONS: dict[str, Question] = {
             lambda c, a: answers.pick(c.locale, a.text, a.choice, _premium_options(c)),
             _apply_premium,
         ),
-        _q(
+        Question(
             "policy_premium_unpaid",
             "policy.premium.unpaid_due_date",
             "bool",
@@ -680,7 +667,7 @@ QUESTIONS: dict[str, Question] = {
             _read_bool,
             _apply_overdue,
         ),
-        _q(
+        Question(
             "policy_premium_due",
             "policy.premium.unpaid_due_date",
             "datetime",
@@ -688,7 +675,7 @@ QUESTIONS: dict[str, Question] = {
             _read_day,
             _set("policy.premium.unpaid_due_date", lambda d: d.isoformat()),
         ),
-        _q(
+        Question(
             "incident_cause",
             "incident.cause",
             "choice",
@@ -696,7 +683,7 @@ QUESTIONS: dict[str, Question] = {
             _read_cause,
             _set("incident.cause"),
         ),
-        _q(
+        Question(
             "incident_discovered_at",
             "incident.discovered_at",
             "datetime",
@@ -704,7 +691,7 @@ QUESTIONS: dict[str, Question] = {
             _read_moment,
             _set("incident.discovered_at", _iso),
         ),
-        _q(
+        Question(
             "tx_amount",
             "transactions[{i}].amount",
             "money",
@@ -712,7 +699,7 @@ QUESTIONS: dict[str, Question] = {
             _read_money,
             _apply_amount,
         ),
-        _q(
+        Question(
             "tx_at",
             "transactions[{i}].at",
             "datetime",
@@ -720,7 +707,7 @@ QUESTIONS: dict[str, Question] = {
             _read_moment,
             _set("transactions[{i}].at", _iso),
         ),
-        _q(
+        Question(
             "tx_account",
             "transactions[{i}].account",
             "choice",
@@ -731,7 +718,7 @@ QUESTIONS: dict[str, Question] = {
             lambda c, a: answers.pick(c.locale, a.text, a.choice, _account_options(c)),
             _set("transactions[{i}].account"),
         ),
-        _q(
+        Question(
             "tx_kind",
             "transactions[{i}].kind",
             "choice",
@@ -742,7 +729,7 @@ QUESTIONS: dict[str, Question] = {
             lambda c, a: answers.pick(c.locale, a.text, a.choice, _kind_options(c)),
             _set("transactions[{i}].kind"),
         ),
-        _q(
+        Question(
             "tx_institution",
             "transactions[{i}].institution",
             "text",
@@ -750,7 +737,7 @@ QUESTIONS: dict[str, Question] = {
             _read_institution,
             _set("transactions[{i}].institution"),
         ),
-        _q(
+        Question(
             "tx_more",
             "transactions",
             "bool",
@@ -758,8 +745,6 @@ QUESTIONS: dict[str, Question] = {
             _read_bool,
             _apply_more,
         ),
-        _q(
-            "documents", "documents", "documents", _ask_documents, _read_documents, _apply_documents
-        ),
+        Question("documents", "documents", "documents", _ask_documents, _read_documents, _apply_documents),
     ]
 }

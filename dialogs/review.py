@@ -8,6 +8,7 @@ from typing import Any
 
 from dialogs import products
 from dialogs.answers import fmt_money, fmt_time
+from dialogs.machine import EDITABLE
 from dialogs.messages import Button
 from dialogs.state import ConversationState
 from dialogs.texts import t
@@ -57,13 +58,9 @@ def facts_text(conv: ConversationState, now: datetime | None) -> str:
     incident: dict[str, Any] = facts.get("incident") or {}
     lines: list[tuple[str, str | None]] = []
     if incident.get("narrative"):
-        lines.append(
-            ("经过" if locale == "zh-CN" else "What happened", incident["narrative"][:200])
-        )
+        lines.append(("经过" if locale == "zh-CN" else "What happened", incident["narrative"][:200]))
     if "frozen_at" in incident or conv.state not in ("triage_what", "triage_leaving"):
-        lines.append(
-            ("f_frozen_at", _time(incident.get("frozen_at"), now) or t(locale, "v_not_frozen"))
-        )
+        lines.append(("f_frozen_at", _time(incident.get("frozen_at"), now) or t(locale, "v_not_frozen")))
     report = incident.get("police_report") or {}
     if "filed" in report:
         filed = t(locale, "v_police_yes" if report["filed"] else "v_police_no")
@@ -99,11 +96,7 @@ def facts_text(conv: ConversationState, now: datetime | None) -> str:
     if incident.get("cause"):
         lines.append(("f_cause", CAUSE_LABELS[Cause(incident["cause"])]))
     lines.append(("f_discovered_at", _time(incident.get("discovered_at"), now)))
-    out = [
-        f"{t(locale, key) if key.startswith('f_') else key}：{value}"
-        for key, value in lines
-        if value
-    ]
+    out = [f"{t(locale, key) if key.startswith('f_') else key}：{value}" for key, value in lines if value]
     txs = facts.get("transactions") or []
     if txs:
         out.append(t(locale, "f_transactions") + "：")
@@ -115,6 +108,8 @@ def facts_text(conv: ConversationState, now: datetime | None) -> str:
     return "\n".join(out)
 
 
+# The label of each editable fact (dialogs/machine.py's EDITABLE says which, in which order);
+# a transaction's facts are offered per transaction below.
 _FIELD_LABELS = {
     "safety_frozen": "f_frozen_at",
     "safety_police": "f_police",
@@ -143,13 +138,13 @@ def edit_options(conv: ConversationState) -> list[Button]:
     locale = conv.locale
     has_product = bool((conv.facts.get("policy") or {}).get("product"))
     buttons = [
-        Button(id=state, label=t(locale, key))
-        for state, key in _FIELD_LABELS.items()
-        if has_product or not state.startswith("policy_") or state == "policy_product"
+        Button(id=state, label=t(locale, _FIELD_LABELS[state]))
+        for state in EDITABLE
+        if state in _FIELD_LABELS
+        and (has_product or not state.startswith("policy_") or state == "policy_product")
     ]
     for i, _tx in enumerate(conv.facts.get("transactions") or []):
         buttons += [
-            Button(id=f"{state}:{i}", label=f"第{i + 1}笔{label}")
-            for state, label in _TX_FIELDS.items()
+            Button(id=f"{state}:{i}", label=f"第{i + 1}笔{label}") for state, label in _TX_FIELDS.items()
         ]
     return buttons
