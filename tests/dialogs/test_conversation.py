@@ -140,10 +140,12 @@ def test_ambiguous_time_is_confirmed_with_buttons(now: datetime) -> None:
     evening = now.replace(hour=22)
     result = walk(evening, "支付宝被盗了", "没有", "冻结了")
     result = say(result, "8点", at=evening)
-    if result.state_name == "safety_frozen_at" and result.replies[-1].buttons:
-        labels = [b.label for b in result.replies[-1].buttons]
-        assert any("08:00" in x for x in labels) and any("20:00" in x for x in labels)
-        result = say(result, choice="alt:1", at=evening)
+    # At 22:00 both 08:00 and 20:00 have passed: the dialog must ask, not guess.
+    assert result.state_name == "safety_frozen_at"
+    assert get_fact(result.state["facts"], "incident.frozen_at") is None
+    labels = [b.label for b in result.replies[-1].buttons]
+    assert any("08:00" in x for x in labels) and any("20:00" in x for x in labels)
+    result = say(result, choice="alt:1", at=evening)
     assert get_fact(result.state["facts"], "incident.frozen_at") == "2023-10-09T20:00:00+08:00"
 
 
