@@ -7,10 +7,6 @@ something) and stop it at the end.
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +14,8 @@ from typing import Any
 import pytest
 import redis
 
+from bench.servers import RedisServer as _RedisServer
+from bench.servers import RedisServerError
 from bot.events import Events
 from bot.settings import Settings
 from bot.store.base import HandoffQueue, Store
@@ -26,71 +24,14 @@ from bot.store.factory import Backend, open_backend
 BACKENDS = ["sqlite", "redis"]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class RedisServer:
-    """A redis-server child process with its own port and directory."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+class RedisServer(_RedisServer):
+    """bench's redis-server launcher, failing the test (not erroring) when it cannot start."""
 
     def start(self) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            pytest.fail("no redis-server on PATH (scripts/test installs it with apt)")
-        self.directory.mkdir(parents=True, exist_ok=True)
-        config = {
-            "port": str(self.port),
-            "bind": "127.0.0.1",
-            "dir": str(self.directory),
-            "save": "",
-            "appendonly": "yes",
-            "appendfsync": "always",
-            "logfile": "redis.log",
-        }
-        args = [part for name, value in config.items() for part in (f"--{name}", value)]
-        self.process = subprocess.Popen(
-            [binary, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"redis-server exited; see {self.directory / 'redis.log'}")
-            try:
-                with redis.Redis(port=self.port, socket_timeout=0.5) as client:
-                    if client.ping():
-                        return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        pytest.fail("redis-server did not answer PING within 10 s")
-
-    def stop(self, kill: bool = False) -> None:
-        if self.process is None:
-            return
-        if kill:
-            self.process.kill()
-        else:
-            self.process.terminate()
         try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(10)
-        self.process = None
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
+            super().start()
+        except RedisServerError as error:
+            pytest.fail(str(error))
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -21,6 +20,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, sync_playwright
 from web_helpers import CHROMIUM, CHROMIUM_ARGS, Server
 
+from bench.servers import free_port
+
 ADMIN_LINE = re.compile(r"console agent created: admin / (\S+)")
 
 
@@ -28,18 +29,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "browser: drives chromium against a real lossline serve")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`lossline serve` as a child process, its first-start admin password read from its
     output. Rate limits are raised: a test types a whole claim in a few seconds."""
     data_dir = tmp_path_factory.mktemp("serve-data")
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "LOSSLINE_DATA_DIR": str(data_dir),
