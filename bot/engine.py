@@ -303,18 +303,22 @@ class Engine:
 
     # -- hand-off ---------------------------------------------------------------------
 
-    async def _enqueue_handoff(self, record: ConversationRecord) -> ConversationRecord:
-        """Put the case summary on the queue, then note the entry on the conversation."""
-        summary = self.dialog.summarize(record.state, await self.store.transcript(record.id))
-        payload = {
-            "conversation_id": record.id,
-            "channel": record.channel,
-            "locale": record.locale,
-            "at": self.clock().isoformat(),
-            "summary": summary,
-        }
-        entry_id = await self.queue.enqueue(record.id, payload)
-        log.info("handoff.queued", conversation_id=record.id, entry=entry_id)
+    async def _enqueue_handoff(
+        self, record: ConversationRecord, entry_id: str | None = None
+    ) -> ConversationRecord:
+        """Put the case summary on the queue (unless `entry_id` is there already), then note
+        the entry on the conversation."""
+        if entry_id is None:
+            summary = self.dialog.summarize(record.state, await self.store.transcript(record.id))
+            payload = {
+                "conversation_id": record.id,
+                "channel": record.channel,
+                "locale": record.locale,
+                "at": self.clock().isoformat(),
+                "summary": summary,
+            }
+            entry_id = await self.queue.enqueue(record.id, payload)
+            log.info("handoff.queued", conversation_id=record.id, entry=entry_id)
 
         def note(current: ConversationRecord) -> _Plan | None:
             if current.handoff != "queued" or current.handoff_entry is not None:
@@ -331,7 +335,10 @@ class Engine:
             and record.handoff_entry is None
             and self.clock() - record.updated_at > ORPHANED_HANDOFF
         )
-        return await self._enqueue_handoff(record) if orphaned else record
+        if not orphaned:
+            return record
+        # The process may have died between its enqueue and noting the entry: use that one.
+        return await self._enqueue_handoff(record, await self.queue.pending_for(record.id))
 
     async def claim(self, entry: HandoffEntry, agent: str) -> ConversationRecord | None:
         """An agent takes a hand-off from the queue, and with it the conversation. None when

@@ -221,3 +221,8 @@ class HandoffQueue(ABC):
     @abstractmethod
     async def pending_count(self) -> int:
         """Entries not yet claimed (delivered or not)."""
+
+    @abstractmethod
+    async def pending_for(self, conversation_id: str) -> str | None:
+        """The id of an entry of this conversation not yet claimed, if there is one (how a
+        process finishing a hand-off orphaned by another learns it was enqueued already)."""

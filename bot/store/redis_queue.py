@@ -16,6 +16,7 @@ from redis.exceptions import ResponseError
 from bot.store.base import HandoffEntry, HandoffQueue
 
 GROUP = "consoles"
+PAGE = 500  # entries a scan of the stream reads at a time
 
 
 def _entry(entry_id: str, fields: dict[str, str]) -> HandoffEntry:
@@ -94,3 +95,15 @@ class RedisHandoffQueue(HandoffQueue):
 
     async def pending_count(self) -> int:
         return int(await self.client.xlen(self.stream))
+
+    async def pending_for(self, conversation_id: str) -> str | None:
+        # The stream holds only unclaimed entries, and few: a scan is fine on this rare path.
+        start = "-"
+        while True:
+            batch: Any = await self.client.xrange(self.stream, min=start, count=PAGE)
+            for entry_id, fields in batch:
+                if fields.get("c") == conversation_id:
+                    return cast(str, entry_id)
+            if len(batch) < PAGE:
+                return None
+            start = "(" + batch[-1][0]

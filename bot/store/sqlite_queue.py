@@ -92,3 +92,12 @@ class SqliteHandoffQueue(HandoffQueue):
                 "SELECT count(*) FROM handoffs WHERE claimed_by IS NULL"
             )
         return int(next(iter(rows))[0])
+
+    async def pending_for(self, conversation_id: str) -> str | None:
+        async with self.db.reading() as conn:
+            rows = await conn.execute_fetchall(
+                "SELECT id FROM handoffs WHERE claimed_by IS NULL AND conversation_id = ?"
+                " ORDER BY id LIMIT 1",
+                (conversation_id,),
+            )
+        return next((str(row[0]) for row in rows), None)
