@@ -172,9 +172,8 @@ class Engine:
                 record.id, record.version, plan.changes, plan.transcript, message_id, result
             )
             if committed.status == "applied":
-                for event in plan.events:
-                    event = {**event, "version": committed.record.version}
-                    await self.events.publish(record.id, event)
+                version = committed.record.version
+                await self.events.publish_all(record.id, [{**e, "version": version} for e in plan.events])
             if committed.status != "conflict":
                 return committed, plan
             log.debug("turn.conflict", conversation_id=record.id, version=record.version)

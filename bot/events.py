@@ -87,6 +87,11 @@ class Events(ABC):
     async def publish(self, conversation_id: str, event: Event) -> None:
         """Send `event` (JSON-able) to every subscriber of this conversation and of all."""
 
+    async def publish_all(self, conversation_id: str, events: list[Event]) -> None:
+        """Send several events of one conversation, in order."""
+        for event in events:
+            await self.publish(conversation_id, event)
+
     async def aclose(self) -> None:
         return None
 
@@ -150,6 +155,14 @@ class RedisEvents(Events):
     async def publish(self, conversation_id: str, event: Event) -> None:
         data = json.dumps(_stamp(conversation_id, event), ensure_ascii=False)
         await self.client.publish(self._channel(conversation_id), data)
+
+    async def publish_all(self, conversation_id: str, events: list[Event]) -> None:
+        """One round trip for a turn's events (a turn has two or three)."""
+        channel = self._channel(conversation_id)
+        async with self.client.pipeline(transaction=False) as pipe:
+            for event in events:
+                pipe.publish(channel, json.dumps(_stamp(conversation_id, event), ensure_ascii=False))
+            await pipe.execute()
 
     async def _add(self, sub: Subscription) -> None:
         await super()._add(sub)

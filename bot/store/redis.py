@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from bot.store import redis_scripts
 from bot.store.base import (
@@ -118,11 +119,9 @@ class RedisStore(Store):
         conversation expired is dropped when the list is read."""
         return f"{self.prefix}:recent"
 
-    async def _touch(self, record: ConversationRecord) -> None:
-        async with self.client.pipeline(transaction=False) as pipe:
-            pipe.zadd(self._recent, {record.id: record.updated_at.timestamp()})
-            pipe.zremrangebyrank(self._recent, 0, -RECENT_KEPT - 1)
-            await pipe.execute()
+    def _touch(self, pipe: Pipeline, record: ConversationRecord) -> None:
+        pipe.zadd(self._recent, {record.id: record.updated_at.timestamp()})
+        pipe.zremrangebyrank(self._recent, 0, -RECENT_KEPT - 1)
 
     async def create(
         self, record: ConversationRecord, transcript: Sequence[TranscriptEntry] = ()
@@ -138,7 +137,9 @@ class RedisStore(Store):
             raise ValueError(f"conversation {record.id!r} exists")
         if record.external_key is not None:
             await self._bind(record, ttl)
-        await self._touch(record)
+        async with self.client.pipeline(transaction=False) as pipe:
+            self._touch(pipe, record)
+            await pipe.execute()
 
     async def _bind(self, record: ConversationRecord, ttl: int) -> None:
         """Point the external key at the new conversation, unless a live one has it."""
@@ -193,14 +194,16 @@ class RedisStore(Store):
             return CommitOutcome(status="duplicate", record=record, result=json.loads(stored))
         if status == "conflict":
             return CommitOutcome(status="conflict", record=record)
-        if record.external_key is not None:
-            # The key lives in another slot, so it follows the conversation's expiry here.
-            key = self._external(record.external_key)
-            if record.keeps_forever:
-                await self.client.persist(key)
-            else:
-                await self.client.expire(key, self.retention_seconds)
-        await self._touch(record)
+        async with self.client.pipeline(transaction=False) as pipe:  # one more round trip
+            if record.external_key is not None:
+                # The key lives in another slot, so it follows the conversation's expiry here.
+                key = self._external(record.external_key)
+                if record.keeps_forever:
+                    pipe.persist(key)
+                else:
+                    pipe.expire(key, self.retention_seconds)
+            self._touch(pipe, record)
+            await pipe.execute()
         return CommitOutcome(status="applied", record=record, result=result)
 
     async def transcript(self, conversation_id: str) -> list[TranscriptEntry]:

@@ -39,7 +39,7 @@ def _serve(redis_url: str, data_dir: Path) -> tuple[subprocess.Popen[bytes], str
 
 async def _ready(base: str) -> None:
     async with httpx.AsyncClient() as client:
-        for _ in range(200):
+        for _ in range(600):  # 30 s: a loaded 2-core machine starts two servers slowly
             try:
                 if (await client.get(f"{base}/healthz")).status_code == 200:
                     return

@@ -45,6 +45,17 @@ async def test_events_keep_their_order(events: Events) -> None:
         assert [(await console.get(2) or {}).get("n") for _ in range(50)] == list(range(50))
 
 
+async def test_a_turns_events_published_together_keep_their_order(events: Events) -> None:
+    async with events.subscribe("c1") as sub, events.subscribe() as console:
+        await events.publish("c1", {"n": 0})
+        await events.publish_all("c1", [{"n": n} for n in range(1, 4)])
+        await events.publish("c1", {"n": 4})
+        for watcher in (sub, console):
+            said = [await watcher.get(2) for _ in range(5)]
+            assert said == [{"n": n, "conversation_id": "c1"} for n in range(5)]
+            assert await watcher.get(0.2) is None
+
+
 async def test_a_left_subscriber_gets_nothing_and_others_still_do(events: Events) -> None:
     async with events.subscribe("c1") as staying:
         async with events.subscribe("c1") as leaving:
