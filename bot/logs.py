@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TextIO
 
 import structlog
 
 
-def configure(level: str = "INFO") -> None:
-    logging.basicConfig(format="%(message)s", stream=sys.stderr, level=level)
+def configure(level: str = "INFO", stream: TextIO | None = None) -> None:
+    """JSON lines to `stream` (stderr unless given: the benchmarks give /dev/null)."""
+    stream = stream or sys.stderr
+    logging.basicConfig(format="%(message)s", stream=stream, level=level)
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
@@ -20,6 +23,6 @@ def configure(level: str = "INFO") -> None:
             structlog.processors.JSONRenderer(ensure_ascii=False),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(stream),
         cache_logger_on_first_use=True,
     )

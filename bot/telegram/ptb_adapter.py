@@ -32,6 +32,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import BaseRequest
 
 from bot.telegram.core import TelegramCore
 from bot.telegram.format import Keyboard
@@ -82,16 +83,20 @@ def _markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
 
 
 class PtbAdapter:
-    def __init__(self, token: str, api_base: str) -> None:
+    def __init__(self, token: str, api_base: str, request: BaseRequest | None = None) -> None:
+        """`request`: PTB's transport for Bot API calls; HTTPX unless given (benchmarks give one
+        without a socket)."""
         base = api_base.rstrip("/")
-        self.application = (
+        builder = (
             ApplicationBuilder()
             .token(token)
             .base_url(f"{base}/bot")
             .base_file_url(f"{base}/file/bot")
             .concurrent_updates(True)
-            .build()
         )
+        if request is not None:
+            builder = builder.request(request)
+        self.application = builder.build()
         self.api = PtbApi(self.application)
         self._opened = False
 
