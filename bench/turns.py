@@ -1,0 +1,253 @@
+"""Cost of a turn: the p1 script (31 turns, from the first message to the hand-off) through
+
+- the lossline engine alone, on SQLite and on Redis (`engine-sqlite`, `engine-redis`);
+- lossline as a Telegram bot, its aiogram and PTB adapters over the engine (`lossline-aiogram`
+  on Redis, `lossline-ptb` on SQLite);
+- the bots a team would hand-write (`aiogram-fsm` on RedisStorage on the same Redis,
+  `ptb-conversation` with PicklePersistence), see `baselines`.
+
+Every Telegram bot gets the same updates and talks to the same socket-less Bot API
+(`telegram_loopback`). The runners take turns conversation by conversation, so that whatever
+else loads the machine falls on all of them alike; the ratio of two runners is the median of
+their per-round ratios of time per turn.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from bench.baselines import AiogramFsmBot, PtbConversationBot
+from bench.stats import percentile
+from bench.telegram_loopback import LoopbackAiogramSession, LoopbackPtbRequest, Responder, text_update
+from bot.engine import Engine
+from bot.settings import Settings
+from bot.store.factory import Backend, open_backend
+from bot.telegram.aiogram_adapter import AiogramAdapter
+from bot.telegram.core import TelegramCore
+from bot.telegram.links import ChatLinks, key_value_for
+from bot.telegram.port import Adapter
+from bot.telegram.ptb_adapter import PtbAdapter
+from dialogs.messages import Turn
+from dialogs.script import ScriptLine, parse_script
+from rules.types import SHANGHAI
+
+SCRIPT = Path(__file__).parents[1] / "tests" / "dialogs" / "scripts" / "p1-hacked-alipay-covered.txt"
+HANDED_OFF = "handed_off"
+
+
+def script() -> list[ScriptLine]:
+    lines = SCRIPT.read_text(encoding="utf-8").splitlines()
+    parsed = list(parse_script(lines, datetime(2023, 10, 9, 10, 0, tzinfo=SHANGHAI)))
+    assert all(line.text is not None for line in parsed), "the bench script is typed text only"
+    return parsed
+
+
+class Runner(Protocol):
+    name: str
+
+    async def conversation(self, n: int) -> list[float]:
+        """Run the script as a new conversation; seconds per turn."""
+        ...
+
+
+@dataclass
+class EngineRunner:
+    """lossline's engine as the API drives it: start, then one handle() per message."""
+
+    name: str
+    engine: Engine
+    lines: list[ScriptLine]
+
+    async def conversation(self, n: int) -> list[float]:
+        record, _, _ = await self.engine.start("web", "zh-CN", self.lines[0].sent_at)
+        seconds: list[float] = []
+        outcome = None
+        for index, line in enumerate(self.lines):
+            turn = Turn(text=line.text, sent_at=line.sent_at)
+            began = time.perf_counter()
+            outcome = await self.engine.handle(record.id, turn, f"bench-{index}")
+            seconds.append(time.perf_counter() - began)
+        assert outcome is not None and outcome.state_name == HANDED_OFF, outcome
+        return seconds
+
+
+@dataclass
+class BotRunner:
+    """A Telegram bot fed one update per message, as polling or a webhook would."""
+
+    name: str
+    feed: Callable[[dict[str, Any]], Awaitable[None]]
+    responder: Responder
+    lines: list[ScriptLine]
+    first_chat: int
+    check: Callable[[int], Awaitable[bool]] | None = None
+    _update_ids: int = 0
+
+    async def conversation(self, n: int) -> list[float]:
+        chat_id = self.first_chat + n
+        seconds: list[float] = []
+        for line in self.lines:
+            self._update_ids += 1
+            assert line.text is not None
+            update = text_update(self._update_ids, chat_id, line.text, int(line.sent_at.timestamp()))
+            began = time.perf_counter()
+            await self.feed(update)
+            seconds.append(time.perf_counter() - began)
+        assert self.responder.sent.get(chat_id, 0) >= len(self.lines), f"{self.name}: replies missing"
+        if self.check is not None:
+            assert await self.check(chat_id), f"{self.name}: chat {chat_id} did not reach the hand-off"
+        return seconds
+
+
+@dataclass
+class RunnerResult:
+    name: str
+    turn_seconds: list[float] = field(default_factory=list)
+    conversation_seconds: list[float] = field(default_factory=list)
+
+    @property
+    def turns_per_s(self) -> float:
+        return len(self.turn_seconds) / sum(self.turn_seconds)
+
+    def as_dict(self) -> dict[str, float]:
+        per_turn = [s * 1000 for s in self.turn_seconds]
+        return {
+            "turns": len(per_turn),
+            "turns_per_s": round(self.turns_per_s, 1),
+            "mean_ms": round(statistics.fmean(per_turn), 3),
+            "p50_ms": round(percentile(per_turn, 50), 3),
+            "p99_ms": round(percentile(per_turn, 99), 3),
+        }
+
+
+def ratio(ours: RunnerResult, theirs: RunnerResult) -> float:
+    """Median over rounds of (our time per turn ÷ theirs), rounds being interleaved."""
+    return statistics.median(
+        a / b for a, b in zip(ours.conversation_seconds, theirs.conversation_seconds, strict=True)
+    )
+
+
+async def interleave(runners: list[Runner], rounds: int, warmup: int = 2) -> dict[str, RunnerResult]:
+    results = {runner.name: RunnerResult(runner.name) for runner in runners}
+    for n in range(warmup + rounds):
+        # Alternate who goes first, so neither always follows the other's garbage.
+        order = runners if n % 2 == 0 else list(reversed(runners))
+        for runner in order:
+            seconds = await runner.conversation(n)
+            if n >= warmup:
+                results[runner.name].turn_seconds += seconds
+                results[runner.name].conversation_seconds.append(sum(seconds))
+    return results
+
+
+@dataclass
+class TurnBench:
+    """Everything the turn runners need, opened together and closed together."""
+
+    directory: Path
+    redis_url: str
+    lines: list[ScriptLine] = field(default_factory=script)
+    _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    async def _backend(self, settings: Settings) -> Backend:
+        backend = await open_backend(settings)
+        self._closers.append(backend.aclose)
+        return backend
+
+    async def _engine(self, kind: str) -> tuple[Engine, Settings]:
+        settings = Settings(
+            data_dir=self.directory / kind,
+            redis_url=self.redis_url if kind == "redis" else None,
+            rate_per_conversation=1_000_000,
+        )
+        backend = await self._backend(settings)
+        return Engine(backend.store, backend.queue, backend.events), settings
+
+    async def engine_runner(self, kind: str) -> EngineRunner:
+        engine, _ = await self._engine(kind)
+        return EngineRunner(f"engine-{kind}", engine, self.lines)
+
+    async def lossline_bot(self, library: str, kind: str, first_chat: int) -> BotRunner:
+        engine, settings = await self._engine(kind)
+        responder = Responder()
+        adapter: Adapter
+        if library == "aiogram":
+            adapter = AiogramAdapter("123456:bench", "", session=LoopbackAiogramSession(responder))
+        else:
+            adapter = PtbAdapter("123456:bench", "http://unused", request=LoopbackPtbRequest(responder))
+        links = ChatLinks(key_value_for(engine.store), settings.retention_seconds)
+        core = TelegramCore(engine, links, adapter.api, settings.evidence_dir, settings.evidence_max_bytes)
+        adapter.attach(core)
+        await adapter.open()
+        self._closers.append(adapter.close)
+
+        async def handed_off(chat_id: int) -> bool:
+            record = await engine.store.find_by_external_key(f"tg:{chat_id}")
+            return record is not None and record.state_name == HANDED_OFF
+
+        return BotRunner(f"lossline-{library}", adapter.feed, responder, self.lines, first_chat, handed_off)
+
+    async def aiogram_fsm(self, first_chat: int) -> BotRunner:
+        responder = Responder()
+        bot = AiogramFsmBot(self.redis_url, responder)
+        self._closers.append(bot.close)
+        return BotRunner("aiogram-fsm", bot.feed, responder, self.lines, first_chat)
+
+    async def ptb_conversation(self, first_chat: int) -> BotRunner:
+        responder = Responder()
+        bot = PtbConversationBot(self.directory, responder)
+        await bot.open()
+        self._closers.append(bot.close)
+        return BotRunner("ptb-conversation", bot.feed, responder, self.lines, first_chat)
+
+    async def aclose(self) -> None:
+        for close in reversed(self._closers):
+            await close()
+        self._closers.clear()
+
+
+@dataclass(frozen=True)
+class TurnResults:
+    runners: dict[str, RunnerResult]
+    ratio_vs_aiogram: float
+    ratio_vs_ptb: float
+    engine_ratio_vs_aiogram: float
+    engine_ratio_vs_ptb: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "runners": {name: result.as_dict() for name, result in self.runners.items()},
+            "turn_ratio_vs_aiogram": round(self.ratio_vs_aiogram, 3),
+            "turn_ratio_vs_ptb": round(self.ratio_vs_ptb, 3),
+            "engine_turn_ratio_vs_aiogram": round(self.engine_ratio_vs_aiogram, 3),
+            "engine_turn_ratio_vs_ptb": round(self.engine_ratio_vs_ptb, 3),
+        }
+
+
+async def run_turns(directory: Path, redis_url: str, rounds: int = 20, warmup: int = 2) -> TurnResults:
+    bench = TurnBench(directory, redis_url)
+    try:
+        runners: list[Runner] = [
+            await bench.engine_runner("sqlite"),
+            await bench.engine_runner("redis"),
+            await bench.lossline_bot("aiogram", "redis", first_chat=1_000_000),
+            await bench.aiogram_fsm(first_chat=2_000_000),
+            await bench.lossline_bot("ptb", "sqlite", first_chat=3_000_000),
+            await bench.ptb_conversation(first_chat=4_000_000),
+        ]
+        results = await interleave(runners, rounds, warmup)
+    finally:
+        await bench.aclose()
+    return TurnResults(
+        runners=results,
+        ratio_vs_aiogram=ratio(results["lossline-aiogram"], results["aiogram-fsm"]),
+        ratio_vs_ptb=ratio(results["lossline-ptb"], results["ptb-conversation"]),
+        engine_ratio_vs_aiogram=ratio(results["engine-redis"], results["aiogram-fsm"]),
+        engine_ratio_vs_ptb=ratio(results["engine-sqlite"], results["ptb-conversation"]),
+    )

@@ -1,0 +1,78 @@
+"""The benchmarks' parts run and measure what they claim, at a tiny size: these check that
+each runner really does the work (every bot reaches the hand-off, every reply is sent), not
+how fast — speed is `lossline bench`'s business."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.flat import measure_flat
+from bench.footprint import measure_footprint
+from bench.stats import percentile
+from bench.suite import GOALS, _goals
+from bench.turns import ratio, run_turns, script
+from bot.commands.bench_cmds import _report
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def test_the_script_is_the_thirty_turn_claim() -> None:
+    lines = script()
+    assert len(lines) == 31 and lines[-1].text == "转交"
+
+
+def test_percentile_is_nearest_rank() -> None:
+    values = [float(n) for n in range(1, 101)]
+    assert percentile(values, 50) == 50.0
+    assert percentile(values, 99) == 99.0
+    assert percentile([3.0], 99) == 3.0
+    assert percentile([], 50) == 0.0
+
+
+async def test_every_runner_takes_the_whole_script(redis_url: str, tmp_path: Path) -> None:
+    results = await run_turns(tmp_path, redis_url, rounds=2, warmup=0)
+    assert set(results.runners) == {
+        "engine-sqlite",
+        "engine-redis",
+        "lossline-aiogram",
+        "aiogram-fsm",
+        "lossline-ptb",
+        "ptb-conversation",
+    }
+    for runner in results.runners.values():
+        assert len(runner.turn_seconds) == 2 * 31 and len(runner.conversation_seconds) == 2
+    assert results.ratio_vs_aiogram == ratio(results.runners["lossline-aiogram"], results.runners["aiogram-fsm"])
+    summary = results.as_dict()
+    assert summary["turn_ratio_vs_aiogram"] > 0 and summary["turn_ratio_vs_ptb"] > 0
+
+
+async def test_redis_bytes_are_counted_per_conversation(redis_url: str, tmp_path: Path) -> None:
+    footprint = await measure_footprint(redis_url, tmp_path, conversations=200)
+    # A conversation holds at least its greeting; the whole server's growth is counted.
+    assert 300 < footprint.memory_usage_of_one <= footprint.used_memory_per_conversation * 2
+    assert footprint.used_memory_per_conversation > 300
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "redis"])
+async def test_flat_cost_fills_the_store_to_each_level(kind: str, redis_url: str, tmp_path: Path) -> None:
+    result = await measure_flat(kind, tmp_path, redis_url, levels=(50, 150), conversations=1)
+    assert set(result.per_turn_ms) == {50, 150}
+    assert result.growth > 0
+
+
+def test_the_report_says_which_goals_are_missed() -> None:
+    result = {
+        "quick": True,
+        "seconds": 1.0,
+        "turn_ratio_vs_aiogram": 0.8,
+        "adjudicate_us": 150.0,
+        "turns": {"engine-sqlite": {"turns_per_s": 10.0, "p50_ms": 1.0, "p99_ms": 2.0}},
+        "load": {},
+    }
+    result["goals"] = _goals(result)
+    assert result["goals"]["turn_ratio_vs_aiogram"]["met"] is True
+    assert result["goals"]["adjudicate_us"] == {"value": 150.0, "goal": GOALS["adjudicate_us"], "met": False}
+    report = _report(result)
+    assert "meets ≤ 1" in report and "MISSES ≤ 100" in report
