@@ -43,7 +43,8 @@ async def test_every_runner_takes_the_whole_script(redis_url: str, tmp_path: Pat
     }
     for runner in results.runners.values():
         assert len(runner.turn_seconds) == 2 * 31 and len(runner.conversation_seconds) == 2
-    assert results.ratio_vs_aiogram == ratio(results.runners["lossline-aiogram"], results.runners["aiogram-fsm"])
+    runners = results.runners
+    assert results.ratio_vs_aiogram == ratio(runners["lossline-aiogram"], runners["aiogram-fsm"])
     summary = results.as_dict()
     assert summary["turn_ratio_vs_aiogram"] > 0 and summary["turn_ratio_vs_ptb"] > 0
 
