@@ -3,17 +3,23 @@
 One connection per process, behind an asyncio lock (aiosqlite runs it on its own thread).
 Every write is one `BEGIN IMMEDIATE` transaction, which takes SQLite's write lock up front,
 so two processes sharing the file serialise their commits instead of failing mid-way.
+
+A turn's operations (load, commit_turn, create) each run as one function on that thread
+(`SqliteDatabase.call`), not statement by statement: every `await conn.execute` is a round
+trip between the event loop and the thread, and on a busy server each round trip waits for
+the GIL and the loop, a dozen of them per turn while holding the lock (bench/load.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import aiosqlite
 
@@ -71,6 +77,9 @@ CREATE INDEX IF NOT EXISTS handoffs_open ON handoffs(claimed_by, delivered_at);
 """
 
 
+T = TypeVar("T")
+
+
 def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
@@ -110,6 +119,15 @@ class SqliteDatabase:
         async with self.lock:
             yield self.conn
 
+    async def call(self, fn: Callable[..., T], *args: Any, write: bool = False) -> T:
+        """`fn(connection, *args)` on the connection's thread, in one round trip however many
+        statements it runs; with `write`, inside one BEGIN IMMEDIATE transaction."""
+        async with self.lock:
+            # aiosqlite has no public way to run a function on its thread; _execute is what
+            # all its own methods use.
+            job = _transaction if write else _plain
+            return cast(T, await self.conn._execute(job, self.conn._conn, fn, args))
+
     async def aclose(self) -> None:
         await self.conn.close()
 
@@ -133,36 +151,39 @@ class SqliteStore(Store):
     async def create(
         self, record: ConversationRecord, transcript: Sequence[TranscriptEntry] = ()
     ) -> None:
-        async with self.db.transaction() as conn:
-            if record.external_key is not None:
-                # An expired conversation gives its key up even before purge_expired runs.
-                await conn.execute(
-                    "DELETE FROM conversations WHERE external_key = ? AND expires_at < ?",
-                    (record.external_key, time.time()),
-                )
-                owner = await _scalar(
-                    conn,
-                    "SELECT id FROM conversations WHERE external_key = ?",
-                    (record.external_key,),
-                )
-                if owner is not None:
-                    raise ExternalKeyTaken(record.external_key, owner)
-            await conn.execute(
-                "INSERT INTO conversations (id, version, external_key, expires_at, record)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (
-                    record.id,
-                    record.version,
-                    record.external_key,
-                    self._expires_at(record),
-                    record.model_dump_json(),
-                ),
+        rows = _transcript_rows(record.id, transcript)
+        await self.db.call(self._create, record, rows, write=True)
+
+    def _create(
+        self, conn: sqlite3.Connection, record: ConversationRecord, rows: list[tuple[str, str]]
+    ) -> None:
+        if record.external_key is not None:
+            # An expired conversation gives its key up even before purge_expired runs.
+            conn.execute(
+                "DELETE FROM conversations WHERE external_key = ? AND expires_at < ?",
+                (record.external_key, time.time()),
             )
-            await _append_transcript(conn, record.id, transcript)
+            row = conn.execute(
+                "SELECT id FROM conversations WHERE external_key = ?", (record.external_key,)
+            ).fetchone()
+            if row is not None:
+                raise ExternalKeyTaken(record.external_key, row[0])
+        conn.execute(
+            "INSERT INTO conversations (id, version, external_key, expires_at, record)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (
+                record.id,
+                record.version,
+                record.external_key,
+                self._expires_at(record),
+                record.model_dump_json(),
+            ),
+        )
+        if rows:
+            conn.executemany("INSERT INTO transcript (conversation_id, entry) VALUES (?, ?)", rows)
 
     async def load(self, conversation_id: str) -> ConversationRecord | None:
-        async with self.db.reading() as conn:
-            return await _load(conn, "id = ?", conversation_id)
+        return await self.db.call(_load_now, conversation_id)
 
     async def find_by_external_key(self, external_key: str) -> ConversationRecord | None:
         async with self.db.reading() as conn:
@@ -177,48 +198,67 @@ class SqliteStore(Store):
         message_id: str | None,
         result: dict[str, Any],
     ) -> CommitOutcome:
-        async with self.db.transaction() as conn:
-            current = await _load(conn, "id = ?", conversation_id)
-            if current is None:
-                raise ConversationNotFound(conversation_id)
-            if message_id is not None:
-                stored = await _scalar(
-                    conn,
-                    "SELECT result FROM applied_messages"
-                    " WHERE conversation_id = ? AND message_id = ? AND applied_at >= ?",
-                    (conversation_id, message_id, time.time() - self.message_ids_ttl_s),
-                )
-                if stored is not None:
-                    return CommitOutcome(
-                        status="duplicate", record=current, result=json.loads(stored)
-                    )
-            if current.version != expected_version:
-                return CommitOutcome(status="conflict", record=current)
-            record = changes.apply(current)
-            await conn.execute(
-                "UPDATE conversations SET version = ?, expires_at = ?, record = ? WHERE id = ?",
-                (record.version, self._expires_at(record), record.model_dump_json(), record.id),
-            )
-            await _append_transcript(conn, record.id, transcript)
-            if message_id is not None:
-                await self._remember(conn, conversation_id, message_id, result)
+        rows = _transcript_rows(conversation_id, transcript)
+        return await self.db.call(
+            self._commit_turn,
+            conversation_id,
+            expected_version,
+            changes,
+            rows,
+            message_id,
+            result,
+            write=True,
+        )
+
+    def _commit_turn(
+        self,
+        conn: sqlite3.Connection,
+        conversation_id: str,
+        expected_version: int,
+        changes: Changes,
+        rows: list[tuple[str, str]],
+        message_id: str | None,
+        result: dict[str, Any],
+    ) -> CommitOutcome:
+        current = _load_now(conn, conversation_id)
+        if current is None:
+            raise ConversationNotFound(conversation_id)
+        if message_id is not None:
+            stored = conn.execute(
+                "SELECT result FROM applied_messages"
+                " WHERE conversation_id = ? AND message_id = ? AND applied_at >= ?",
+                (conversation_id, message_id, time.time() - self.message_ids_ttl_s),
+            ).fetchone()
+            if stored is not None:
+                return CommitOutcome(status="duplicate", record=current, result=json.loads(stored[0]))
+        if current.version != expected_version:
+            return CommitOutcome(status="conflict", record=current)
+        record = changes.apply(current)
+        conn.execute(
+            "UPDATE conversations SET version = ?, expires_at = ?, record = ? WHERE id = ?",
+            (record.version, self._expires_at(record), record.model_dump_json(), record.id),
+        )
+        if rows:
+            conn.executemany("INSERT INTO transcript (conversation_id, entry) VALUES (?, ?)", rows)
+        if message_id is not None:
+            self._remember(conn, conversation_id, message_id, result)
         return CommitOutcome(status="applied", record=record, result=result)
 
-    async def _remember(
+    def _remember(
         self,
-        conn: aiosqlite.Connection,
+        conn: sqlite3.Connection,
         conversation_id: str,
         message_id: str,
         result: dict[str, Any],
     ) -> None:
-        await conn.execute(
+        conn.execute(
             "INSERT OR REPLACE INTO applied_messages"
             " (conversation_id, message_id, result, applied_at)"
             " VALUES (?, ?, ?, ?)",
             (conversation_id, message_id, dumps(result), time.time()),
         )
         # Keep only the most recent ids: a client retries within seconds, not hundreds of turns.
-        await conn.execute(
+        conn.execute(
             "DELETE FROM applied_messages WHERE conversation_id = ? AND seq <= ("
             " SELECT seq FROM applied_messages WHERE conversation_id = ?"
             " ORDER BY seq DESC LIMIT 1 OFFSET ?)",
@@ -291,11 +331,34 @@ async def _load(conn: aiosqlite.Connection, where: str, value: str) -> Conversat
     return None if data is None else ConversationRecord.model_validate_json(data)
 
 
-async def _append_transcript(
-    conn: aiosqlite.Connection, conversation_id: str, entries: Sequence[TranscriptEntry]
-) -> None:
-    if entries:
-        await conn.executemany(
-            "INSERT INTO transcript (conversation_id, entry) VALUES (?, ?)",
-            [(conversation_id, e.model_dump_json(exclude_defaults=True)) for e in entries],
-        )
+def _transcript_rows(
+    conversation_id: str, entries: Sequence[TranscriptEntry]
+) -> list[tuple[str, str]]:
+    return [(conversation_id, e.model_dump_json(exclude_defaults=True)) for e in entries]
+
+
+# -- on the connection's thread ------------------------------------------------------------
+
+
+def _plain(conn: sqlite3.Connection, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+    return fn(conn, *args)
+
+
+def _transaction(conn: sqlite3.Connection, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = fn(conn, *args)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return result
+
+
+def _load_now(conn: sqlite3.Connection, conversation_id: str) -> ConversationRecord | None:
+    # An expired conversation is gone even before purge_expired deletes its rows.
+    row = conn.execute(
+        "SELECT record FROM conversations WHERE id = ? AND (expires_at IS NULL OR expires_at >= ?)",
+        (conversation_id, time.time()),
+    ).fetchone()
+    return None if row is None else ConversationRecord.model_validate_json(row[0])
