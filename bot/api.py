@@ -74,7 +74,7 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def limit_address(request: Request, rt: Annotated[Runtime, Depends(runtime)]) -> None:
+async def limit_address(request: Request, rt: Annotated[Runtime, Depends(runtime)]) -> None:
     wait = rt.address_limit.check(_client(request))
     if wait:
         raise ApiError(429, headers={"Retry-After": rt.address_limit.retry_after(wait)})
