@@ -1,0 +1,72 @@
+"""bench/load.py at a tiny size: `lossline serve` really starts, every conversation opens its
+WebSocket, every turn is answered with the state the script expects and pushed on the socket,
+and the result has all its fields. Not how fast: that is `lossline bench`'s business."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.load import LoadResult, histogram_quantile, run_load, scripted_turns, turn_histogram
+
+pytestmark = pytest.mark.timeout(60)
+
+CONVERSATIONS, TURNS = 20, 3
+
+
+def check(result: LoadResult, backend: str) -> None:
+    assert result.backend == backend
+    assert result.conversations == CONVERSATIONS
+    assert result.errors == 0, result.error_kinds
+    assert result.turns == CONVERSATIONS * TURNS
+    assert result.turns_per_conversation == TURNS
+    assert 0 < result.p50_ms <= result.p95_ms <= result.p99_ms <= result.max_ms
+    assert 0 < result.ws_p50_ms <= result.ws_p99_ms  # every reply also came over the socket
+    assert result.seconds > 0 and result.turns_per_s > 0
+    assert result.rss_baseline_bytes > 0 and result.rss_end_bytes > 0
+    assert result.server_cpu > 0 and result.server_turn_p50_ms > 0
+    data = result.as_dict()
+    for key in (
+        "backend",
+        "conversations",
+        "turns",
+        "errors",
+        "seconds",
+        "p50_ms",
+        "p95_ms",
+        "p99_ms",
+        "max_ms",
+        "turns_per_s",
+        "rss_bytes_per_conversation",
+    ):
+        assert key in data
+    assert isinstance(data["rss_bytes_per_conversation"], float)
+
+
+async def test_sqlite() -> None:
+    result = await run_load(CONVERSATIONS, TURNS, backend="sqlite", think_s=(0.05, 0.2))
+    check(result, "sqlite")
+    assert result.redis_cpu == 0
+
+
+async def test_redis(redis_url: str) -> None:
+    result = await run_load(CONVERSATIONS, TURNS, "redis", redis_url, think_s=(0.05, 0.2))
+    check(result, "redis")
+
+
+def test_the_script_goes_round_again_past_its_end() -> None:
+    turns = scripted_turns(40)
+    assert len(turns) == 40
+    assert turns[0].body["text"] and "sent_at" in turns[0].body
+    assert turns[30].state == "handed_off"
+    assert turns[31].body == {"text": "重新开始"}
+
+
+def test_histogram_quantile_reads_what_happened_between_scrapes() -> None:
+    text = "\n".join(
+        f'lossline_turn_seconds_bucket{{le="{le}"}} {n}'
+        for le, n in [("0.001", 0.0), ("0.01", 90.0), ("0.1", 100.0), ("+Inf", 100.0)]
+    )
+    after = turn_histogram(text)
+    assert after[-1] == (float("inf"), 100.0)
+    assert histogram_quantile([], after, 0.5) == pytest.approx(6.0)  # 50 of 90 in 1..10 ms
+    assert histogram_quantile(after, after, 0.5) == 0.0
