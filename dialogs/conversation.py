@@ -317,6 +317,7 @@ def _result(
     said: str | None = None,
     events: list[str] | None = None,
 ) -> StepResult:
+    conv.compact_history()
     return StepResult(
         replies=replies,
         state=conv.model_dump(mode="json", exclude_defaults=True),

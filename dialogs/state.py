@@ -16,11 +16,31 @@ HISTORY_DEPTH = 12  # how many answers /back can undo
 
 
 class Snapshot(BaseModel):
+    """Where the conversation was before an answer. Taken whole; once the step is over,
+    `compact_history` keeps of `facts` and `aside` only the top-level keys the step changed
+    (with their values before it) and lists in `*_gone` those it added: the whole case a
+    dozen times over made every stored state, and so every turn, several times larger."""
+
     state: str
     facts: dict[str, Any]
     aside: dict[str, Any] = Field(default_factory=dict)
     tx_index: int
     pending: dict[str, Any] | None = None
+    compact: bool = False  # False: facts and aside are whole (as states stored before were)
+    facts_gone: list[str] = Field(default_factory=list)
+    aside_gone: list[str] = Field(default_factory=list)
+
+
+def _before(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """What undoing old → new takes: old's values of the keys that changed, and new's keys."""
+    changed = {key: value for key, value in old.items() if key not in new or new[key] != value}
+    return changed, [key for key in new if key not in old]
+
+
+def _undo(current: dict[str, Any], before: dict[str, Any], gone: list[str]) -> dict[str, Any]:
+    restored = {key: value for key, value in current.items() if key not in gone}
+    restored.update(before)
+    return restored
 
 
 class ConversationState(BaseModel):
@@ -56,11 +76,29 @@ class ConversationState(BaseModel):
         )
         del self.history[:-HISTORY_DEPTH]
 
+    def compact_history(self) -> None:
+        """Shrink the snapshots taken during this step to what the step changed. Each is
+        compared with the next one taken (whole still), the last with where we are now."""
+        after_facts, after_aside = self.facts, self.aside
+        for snap in reversed(self.history):
+            if snap.compact:
+                break
+            whole_facts, whole_aside = snap.facts, snap.aside
+            snap.facts, snap.facts_gone = _before(whole_facts, after_facts)
+            snap.aside, snap.aside_gone = _before(whole_aside, after_aside)
+            snap.compact = True
+            after_facts, after_aside = whole_facts, whole_aside
+
     def go_back(self) -> bool:
         if not self.history:
             return False
         snap = self.history.pop()
-        self.state, self.facts, self.aside = snap.state, snap.facts, snap.aside
+        if snap.compact:
+            self.facts = _undo(self.facts, snap.facts, snap.facts_gone)
+            self.aside = _undo(self.aside, snap.aside, snap.aside_gone)
+        else:
+            self.facts, self.aside = snap.facts, snap.aside
+        self.state = snap.state
         self.tx_index = snap.tx_index
         self.pending, self.misses, self.editing = snap.pending, 0, False
         return True

@@ -77,9 +77,8 @@ def test_never_raises(name: str, text: str) -> None:
     READERS[name](text)
 
 
-def _worst_cases() -> dict[str, str]:
+def _worst_cases(n: int = 100_000) -> dict[str, str]:
     rng = random.Random(7)
-    n = 100_000
     return {
         "random": "".join(rng.choice(ALPHABET) for _ in range(n)),
         "digits": "1" * n,
@@ -99,40 +98,30 @@ def _worst_cases() -> dict[str, str]:
 WORST = _worst_cases()
 
 
+QUARTER = _worst_cases(25_000)
+
+
+def _seconds(reader: Callable[[str], Any], text: str) -> float:
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        reader(text)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
 @pytest.mark.parametrize("name", sorted(READERS))
-def test_fast_on_100k(name: str) -> None:
+def test_at_most_linear_on_100k(name: str) -> None:
+    """No pattern backtracks: four times the text takes at most about four times as long
+    (a ratio in one process, not a time budget: linear is four, quadratic sixteen; the
+    bound of ten leaves room for a loaded machine)."""
     reader = READERS[name]
     for label, text in WORST.items():
-        started = time.perf_counter()
-        reader(text)
-        elapsed = time.perf_counter() - started
-        # Readers see MAX_CHARS at most; redaction scans everything, linearly.
-        limit = 0.25 if name == "redact" else 0.05
-        assert elapsed < limit, f"{name} on {label}: {elapsed * 1000:.1f} ms"
-
-
-def test_typical_input_is_well_under_100_microseconds() -> None:
-    typical = {
-        "money": "昨天晚上十点被转走了五万两千",
-        "datetime": "10月8号晚上九点四十",
-        "bool": "已经冻结了",
-        "choice_account": "不是信用卡，是储蓄卡",
-        "documents": "有保单、身份证和流水",
-        "redact": "我的卡号是6222021234567894，密码123456",
-        "scam": "客服让我开屏幕共享然后转到安全账户",
-        "cause": "手机丢了，支付宝被转走了5000",
-        "institution": "招行信用卡被刷了",
-    }
-    for name, text in typical.items():
-        reader = READERS[name]
-        reader(text)
-        runs = 200
-        started = time.perf_counter()
-        for _ in range(runs):
-            reader(text)
-        each = (time.perf_counter() - started) / runs
-        # 100 µs is the budget on a developer machine; allow for a loaded CI box.
-        assert each < 300e-6, f"{name}: {each * 1e6:.0f} µs"
+        small, large = _seconds(reader, QUARTER[label]), _seconds(reader, text)
+        # Under a few ms the figures are noise, whatever the ratio.
+        assert large < 0.005 or large < 10 * small, (
+            f"{name} on {label}: {small * 1000:.1f} ms for 25k, {large * 1000:.1f} ms for 100k"
+        )
 
 
 def test_readers_only_look_at_the_first_max_chars() -> None:

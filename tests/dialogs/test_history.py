@@ -1,0 +1,65 @@
+"""/back's history: snapshots shrink to what each answer changed, and undo exactly as whole
+snapshots did — answer after answer, back to the first question."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dialogs.conversation import start, step
+from dialogs.messages import StepResult, Turn
+from dialogs.script import parse_script
+from dialogs.state import ConversationState
+from rules.types import SHANGHAI
+
+SCRIPT = Path(__file__).parent / "scripts" / "p1-hacked-alipay-covered.txt"
+LINES = list(parse_script(SCRIPT.read_text(encoding="utf-8").splitlines(), datetime.now(SHANGHAI)))
+BEFORE_HANDOFF = LINES[:-1]
+
+
+def _run(lines: list[Any]) -> StepResult:
+    result = start("web", "zh-CN", lines[0].sent_at)
+    for line in lines:
+        result = step(result.state, Turn(text=line.text, choice=line.choice, sent_at=line.sent_at))
+    return result
+
+
+def _backs(result: StepResult, times: int) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    seen = []
+    for _ in range(times):
+        result = step(result.state, Turn(text="/back", sent_at=LINES[-1].sent_at))
+        state = ConversationState.model_validate(result.state)
+        seen.append((state.state, state.facts, state.aside))
+    return seen
+
+
+def test_snapshots_hold_only_what_each_answer_changed() -> None:
+    state = ConversationState.model_validate(_run(BEFORE_HANDOFF).state)
+    assert state.history and all(snap.compact for snap in state.history)
+    whole = len(json.dumps(state.facts, ensure_ascii=False))
+    for snap in state.history:
+        assert len(json.dumps(snap.facts, ensure_ascii=False)) < whole
+    # Twelve whole copies of the case made this ~13 KB by the end of the script.
+    assert len(json.dumps(_run(BEFORE_HANDOFF).state, ensure_ascii=False)) < 6000
+
+
+def test_back_undoes_as_whole_snapshots_did(monkeypatch: pytest.MonkeyPatch) -> None:
+    compact = _backs(_run(BEFORE_HANDOFF), 14)
+    monkeypatch.setattr(ConversationState, "compact_history", lambda self: None)
+    whole = _run(BEFORE_HANDOFF)
+    assert not any(snap["compact"] for snap in whole.state["history"] if "compact" in snap)
+    assert compact == _backs(whole, 14)
+    # And the undo really went somewhere: the facts shrank answer by answer.
+    assert len({json.dumps(facts, sort_keys=True) for _, facts, _ in compact}) >= 10
+
+
+def test_a_state_stored_with_whole_snapshots_still_goes_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    with monkeypatch.context() as patched:
+        patched.setattr(ConversationState, "compact_history", lambda self: None)
+        stored = _run(BEFORE_HANDOFF[:8])  # as a state saved before compaction existed
+        expected = _backs(stored, 3)
+    assert _backs(stored, 3) == expected
