@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import time
 
 import pytest
 from store_helpers import entry, record
@@ -143,24 +142,6 @@ async def test_concurrent_writers_with_cas_retry_lose_nothing(store: Store) -> N
     for i in range(5):  # each writer's turns in its own order
         mine = [t for t in texts if t.startswith(f"w{i}-")]
         assert mine == [f"w{i}-{n}" for n in range(10)]
-
-
-async def test_commit_latency(store: Store, backend_kind: str) -> None:
-    base = await _created(store)
-    turns = 200
-    started = time.perf_counter()
-    for n in range(turns):
-        await store.commit_turn(
-            base.id,
-            n + 1,
-            Changes(state={"facts": {"n": n, "text": "x" * 200}}, state_name="s"),
-            [entry("victim says something"), entry("bot answers", "bot")],
-            f"m{n}",
-            {"replies": [{"text": "bot answers"}]},
-        )
-    per_turn_ms = (time.perf_counter() - started) / turns * 1000
-    print(f"\n{backend_kind}: commit_turn {per_turn_ms:.2f} ms per turn (sequential)")
-    assert per_turn_ms < 50
 
 
 async def test_message_ids_are_forgotten_after_their_ttl(make_backend: object) -> None:
