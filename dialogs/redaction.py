@@ -5,10 +5,10 @@
   (the last four kept: the victim and the bank name cards by them).
 - `id_number`: an 18-character 身份证号 with a valid birth date and check character, or 15/18
   characters after 身份证 → the first 6 and last 4 kept: "110101********1234".
-- `cvv`: 3 digits right after CVV/CVN/CVC/安全码/卡背面三位 → "***".
+- `cvv`: 3 digits right after CVV/CVN/CVC (码)/安全码/卡背面(背后)三位 → "***".
 - `otp`: 4–8 digits right after (or right before) 验证码/校验码/动态码/短信码/code/OTP →
   "******".
-- `password`: what follows 密码/支付密码/口令/PIN with 是/为/:/= (or straight after), when it
+- `password`: what follows 密码/支付密码/口令/PIN with 是/为/:/=/is (or straight after), when it
   looks like a password (printable ASCII with at least one letter or digit) → "******". Words
   (密码是我生日, 密码告诉了他) are kept: the narrative matters to the claim, the words are not
   the secret.
@@ -80,11 +80,11 @@ _ID_WORD = re.compile(r"(?:身份证号?码?|证件号码?|身份号码?)[\s:：
 _TIMESTAMP = re.compile(r"(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{6}")
 
 _GAP = (
-    r"[\s:：=]{0,3}(?:是|为|就是|发的是|发来的是|收到的是|写的是)?"
+    r"[\s:：=]{0,3}(?:是|为|就是|发的是|发来的是|收到的是|写的是|is\b|was\b)?"
     r"[\s:：=“”\"'「」（(【\[]{0,3}"
 )
 _CVV = re.compile(
-    r"(?:cvv2?|cvn2?|cvc2?|安全码|(?:卡背面?|背面)(?:的)?(?:三位|3位)?(?:数字?|码)?)"
+    r"(?:(?:cvv|cvn|cvc)2?码?|安全码|(?:卡片?背[面后]?|背面)(?:的)?(?:三位|3位)?(?:数字?|码)?)"
     + _GAP
     + r"(?P<secret>[0-9]{3})(?![0-9])",
     re.I,
@@ -96,7 +96,7 @@ _OTP_BEFORE = re.compile(
 )
 _PASSWORD = re.compile(
     r"(?:支付密码|交易密码|取款密码|登录密码|查询密码|密码|口令|pin码?|password|passcode|pwd)"
-    r"(?:\s*(?:是|为|:|：|=)\s*|\s{0,2})"
+    r"(?:\s*(?:是|为|:|：|=|is\b|was\b)\s*|\s{0,2})"
     r"(?P<secret>(?=[!-~]*[0-9A-Za-z])[!-~]{4,}+)",
     re.I,
 )
