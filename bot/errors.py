@@ -24,7 +24,7 @@ _DEFAULT_CODES = {
     404: ("not_found", "找不到这个地址或会话。"),
     405: ("method_not_allowed", "不支持这种请求方法。"),
     409: ("conflict", "操作冲突，请重试。"),
-    413: ("too_large", "内容太大了。"),
+    413: ("too_large", "内容太大了，请缩短后再发。"),
     415: ("unsupported_type", "不支持这种文件类型。"),
     422: ("invalid", "内容格式不正确。"),
     429: ("too_many_requests", "发送太快了，请稍等片刻再试。"),

@@ -7,6 +7,7 @@ import math
 import time
 from dataclasses import dataclass, field
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.errors import error_body
@@ -43,7 +44,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise _TooLarge
+                    raise _TooLarge()
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -59,8 +60,12 @@ class BodyLimit:
                 await _too_large(send)
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(HTTPException):
+    """Raised from inside `receive`: an HTTPException, so that FastAPI, which turns whatever
+    else reading the body raises into a 400, lets it through to the 413 handler."""
+
+    def __init__(self) -> None:
+        super().__init__(413)
 
 
 async def _too_large(send: Send) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -245,3 +246,32 @@ async def test_serving_purges_idle_conversations(tmp_path: Path) -> None:
         assert await backend.store.load(record.id) is None
     finally:
         await backend.aclose()
+
+
+# Found by schemathesis (tests/api/test_openapi_fuzz.py); each once answered otherwise.
+
+
+async def test_a_streamed_body_too_large_is_413_not_400(make_api: ApiFactory) -> None:
+    """Without a Content-Length (chunked), the limit trips while FastAPI reads the body, which
+    used to turn it into a 400."""
+    api = await make_api(evidence_max_bytes=2048)
+    cid, auth, _ = await start(api)
+
+    async def chunks(head: bytes, size: int, tail: bytes) -> AsyncIterator[bytes]:
+        yield head
+        for _ in range(size // 1024):
+            yield b"x" * 1024
+        yield tail
+
+    json_type = {"Content-Type": "application/json"}
+    multipart = {"Content-Type": "multipart/form-data; boundary=b"}
+    part = b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n' + PNG
+    one = f"/api/conversations/{cid}"
+    for url, headers, body in (
+        (f"{one}/messages", {**auth, **json_type}, chunks(b'{"text": "', 100_000, b'"}')),
+        ("/api/conversations", json_type, chunks(b'{"channel": "', 100_000, b'"}')),
+        (f"{one}/evidence", {**auth, **multipart}, chunks(part, 200_000, b"\r\n--b--\r\n")),
+    ):
+        r = await api.post(url, headers=headers, content=body)
+        assert r.status_code == 413, (url, r.text)
+        assert r.json()["error"]["code"] == "too_large" and r.json()["error"]["message"]
