@@ -59,8 +59,10 @@ def _respond(
     return JSONResponse(error_body(code, message, **extra), status_code=status, headers=headers)
 
 
-def _field(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+def _field(error: Any) -> str:
+    if error.get("type") == "json_invalid":  # its loc is ("body", offset): the body, not a field
+        return "body"
+    parts = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path", "header")]
     return ".".join(parts) or "body"
 
 
@@ -72,7 +74,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [
-            {"field": _field(tuple(e.get("loc", ()))), "problem": e.get("msg", "")}
+            {"field": _field(e), "problem": e.get("msg", "")}
             for e in exc.errors()
         ]
         fields = "、".join(p["field"] for p in problems)
@@ -80,6 +82,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # FastAPI and Starlette answer 400 to a body they cannot parse (bytes that are not
+            # UTF-8, JSON nested too deep, multipart without its boundary): a malformed body, 422.
+            return _respond(422, "invalid", "内容格式不正确：请求内容无法解析。")
         code, message = _DEFAULT_CODES.get(exc.status_code, ("error", "请求失败。"))
         headers = getattr(exc, "headers", None)
         return _respond(exc.status_code, code, message, headers)

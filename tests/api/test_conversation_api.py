@@ -275,3 +275,35 @@ async def test_a_streamed_body_too_large_is_413_not_400(make_api: ApiFactory) ->
         r = await api.post(url, headers=headers, content=body)
         assert r.status_code == 413, (url, r.text)
         assert r.json()["error"]["code"] == "too_large" and r.json()["error"]["message"]
+
+
+async def test_a_body_that_cannot_be_parsed_is_422_not_400(api: httpx.AsyncClient) -> None:
+    cid, auth, _ = await start(api)
+    messages = f"/api/conversations/{cid}/messages"
+    json_type = {"Content-Type": "application/json"}
+    for url, content in (
+        (messages, b"\xff"),  # not UTF-8
+        (messages, b'{"text": "\xe9"}'),
+        (messages, b"[" * 10_000 + b"]" * 10_000),  # nested deeper than json can read
+        ("/api/conversations", b"\xff"),
+    ):
+        r = await api.post(url, headers={**auth, **json_type}, content=content)
+        assert r.status_code == 422, (content[:20], r.text)
+        assert r.json()["error"]["code"] == "invalid" and "内容格式不正确" in r.json()["error"]["message"]
+    r = await api.post(
+        f"/api/conversations/{cid}/evidence",
+        headers={**auth, "Content-Type": "multipart/form-data"},  # no boundary
+        content=b"--x\r\n",
+    )
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid"
+
+
+async def test_broken_json_is_blamed_on_the_body_not_an_offset(api: httpx.AsyncClient) -> None:
+    cid, auth, _ = await start(api)
+    r = await api.post(
+        f"/api/conversations/{cid}/messages",
+        headers={**auth, "Content-Type": "application/json"},
+        content=b'{"text": "x"',
+    )
+    assert r.status_code == 422
+    assert r.json()["error"]["problems"] == [{"field": "body", "problem": "JSON decode error"}]
