@@ -9,13 +9,14 @@ WS   /api/conversations/{id}/ws?token=…        replies and agent messages, liv
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 import structlog
 from fastapi import APIRouter, Depends, File, Header, Request, UploadFile, WebSocket
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from bot import metrics
 from bot.engine import Engine, TooBusy
@@ -49,11 +50,24 @@ class StartOut(BaseModel):
     state: str
 
 
+# What sent_at must look like before it is read as a time: pydantic alone would also take
+# 0, 1.5 or "1696800000" as Unix times, and "2023-10-09" as midnight.
+ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _iso_time(value: object) -> object:
+    if value is None or (isinstance(value, str) and ISO_TIME.match(value)):
+        return value
+    raise ValueError("应为 ISO 8601 时间，例如 2023-10-09T08:00:00+08:00")
+
+
 class MessageIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
     text: str | None = Field(default=None, max_length=20_000)
     choice: str | None = Field(default=None, min_length=1, max_length=64)
-    sent_at: LocalDatetime | None = None
+    sent_at: Annotated[LocalDatetime | None, BeforeValidator(_iso_time)] = Field(
+        default=None, description="ISO 8601; without an offset it is Asia/Shanghai time."
+    )
     # An extension: the client's own id for this message, so a retry is applied once.
     message_id: str | None = Field(default=None, min_length=1, max_length=128)
 

@@ -307,3 +307,16 @@ async def test_broken_json_is_blamed_on_the_body_not_an_offset(api: httpx.AsyncC
     )
     assert r.status_code == 422
     assert r.json()["error"]["problems"] == [{"field": "body", "problem": "JSON decode error"}]
+
+
+async def test_sent_at_is_an_iso_time_and_nothing_else(api: httpx.AsyncClient) -> None:
+    """The schema says date-time; numbers and bare dates were read as Unix times and midnight."""
+    cid, auth, _ = await start(api)
+    url = f"/api/conversations/{cid}/messages"
+    for sent_at in (0, 1696800000, "1696800000", 1.5, True, "2023-10-09", "yesterday", {}):
+        r = await api.post(url, headers=auth, json={"text": "嗯", "sent_at": sent_at})
+        assert r.status_code == 422, sent_at
+        assert r.json()["error"]["problems"][0]["field"] == "sent_at"
+    for sent_at in ("2023-10-09T08:00:00+08:00", "2023-10-09T08:00", "2023-10-09 08:00:00Z", None):
+        r = await api.post(url, headers=auth, json={"text": "嗯", "sent_at": sent_at})
+        assert r.status_code == 200, (sent_at, r.text)
