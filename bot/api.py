@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 import structlog
 from fastapi import APIRouter, Depends, File, Header, Request, UploadFile, WebSocket
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from bot import metrics
@@ -25,8 +26,14 @@ from bot.events import Event
 from bot.evidence import save_evidence
 from bot.live import forward_events
 from bot.runtime import Runtime, runtime
-from bot.store.base import ConversationNotFound, ConversationRecord, EvidenceMeta, token_matches
-from dialogs.messages import Reply, Turn
+from bot.store.base import (
+    ConversationNotFound,
+    ConversationRecord,
+    EvidenceMeta,
+    HandoffStatus,
+    token_matches,
+)
+from dialogs.messages import Reply, TranscriptEntry, Turn
 from dialogs.preview import Assessment
 from dialogs.summary import assessed, case_of, decision_of
 from rules.types import SHANGHAI, LocalDatetime
@@ -61,8 +68,15 @@ def _iso_time(value: object) -> object:
     raise ValueError("应为 ISO 8601 时间，例如 2023-10-09T08:00:00+08:00")
 
 
+def _only(field: str, other: str) -> dict[str, Any]:
+    return {"required": [field], "properties": {field: {"type": "string"}, other: {"type": "null"}}}
+
+
 class MessageIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    # Exactly one of text and choice, in the schema as in the validator below.
+    model_config = ConfigDict(
+        extra="ignore", json_schema_extra={"oneOf": [_only("text", "choice"), _only("choice", "text")]}
+    )
     text: str | None = Field(default=None, max_length=20_000)
     choice: str | None = Field(default=None, min_length=1, max_length=64)
     sent_at: Annotated[LocalDatetime | None, BeforeValidator(_iso_time)] = Field(
@@ -84,6 +98,73 @@ class MessageOut(BaseModel):
     handoff: bool
 
 
+class HandoffOut(BaseModel):
+    status: HandoffStatus
+    entry: str | None
+    owner: str
+
+
+class EvidenceOut(BaseModel):
+    file_name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+class CaseEvidence(EvidenceOut):
+    at: datetime
+
+
+class CaseOut(BaseModel):
+    """What GET …/case answers (documentation: the handler returns case_view's dict as it is)."""
+
+    case: dict[str, Any] = Field(description="The facts gathered so far (case-format.md).")
+    decision: dict[str, Any] | None = Field(description="The rules' answer, once the case is complete.")
+    transcript: list[TranscriptEntry]
+    handoff: HandoffOut | None
+    state: str
+    case_code: str | None
+    evidence: list[CaseEvidence]
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable, for programs: not_found, unauthorized, invalid, …")
+    message: str = Field(description="In Chinese, for people: a widget shows it as it is.")
+    problems: list[dict[str, str]] | None = Field(
+        default=None, description="422 only: each field that was wrong, and how."
+    )
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetail
+
+
+_ERRORS: dict[int, tuple[str, dict[str, str]]] = {
+    401: ("No bearer token", {"WWW-Authenticate": "Bearer"}),
+    403: ("Not this conversation's token", {}),
+    404: ("No such conversation (or it expired)", {}),
+    409: ("Another message of this conversation is being handled; send it again", {}),
+    413: ("Body too large", {}),
+    415: ("Not an image or a PDF", {}),
+    422: ("Malformed body, header or file", {}),
+    429: ("Too many requests; wait Retry-After seconds", {"Retry-After": "Seconds to wait"}),
+}
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI declarations of the error answers a route gives, all in one error format."""
+    declared: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        description, headers = _ERRORS[status]
+        declared[status] = {"model": ErrorOut, "description": description}
+        if headers:
+            declared[status]["headers"] = {
+                name: {"description": text, "required": True, "schema": {"type": "string"}}
+                for name, text in headers.items()
+            }
+    return declared
+
+
 def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
@@ -94,10 +175,17 @@ async def limit_address(request: Request, rt: Annotated[Runtime, Depends(runtime
         raise ApiError(429, headers={"Retry-After": rt.address_limit.retry_after(wait)})
 
 
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="conversationToken",
+    description="The `token` POST /api/conversations answered, for that conversation only.",
+)
+
+
 async def conversation(
     id: str,
     rt: Annotated[Runtime, Depends(runtime)],
-    authorization: Annotated[str | None, Header()] = None,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> ConversationRecord:
     """The conversation named in the path, if the bearer token is its own."""
     if len(id) > 64:
@@ -105,10 +193,9 @@ async def conversation(
     record = await rt.engine.store.load(id)
     if record is None:
         raise ApiError(404, message="会话不存在或已过期，请重新开始。")
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
+    if credentials is None:  # no Authorization header, another scheme, or no token after Bearer
         raise ApiError(401, headers={"WWW-Authenticate": "Bearer"})
-    if not token_matches(token.strip(), record.token_hash):
+    if not token_matches(credentials.credentials, record.token_hash):
         raise ApiError(403)
     return record
 
@@ -118,7 +205,13 @@ Conversation = Annotated[ConversationRecord, Depends(conversation)]
 Rt = Annotated[Runtime, Depends(runtime)]
 
 
-@router.post("/conversations", status_code=201, response_model=StartOut, dependencies=[Limited])
+@router.post(
+    "/conversations",
+    status_code=201,
+    response_model=StartOut,
+    dependencies=[Limited],
+    responses=errors(413, 422, 429),
+)
 async def start_conversation(rt: Rt, body: StartIn | None = None) -> StartOut:
     body = body or StartIn()
     record, token, result = await rt.engine.start(body.channel, body.locale, datetime.now(SHANGHAI))
@@ -126,7 +219,12 @@ async def start_conversation(rt: Rt, body: StartIn | None = None) -> StartOut:
     return StartOut(id=record.id, token=token, replies=result.replies, state=result.state_name)
 
 
-@router.post("/conversations/{id}/messages", response_model=MessageOut, dependencies=[Limited])
+@router.post(
+    "/conversations/{id}/messages",
+    response_model=MessageOut,
+    dependencies=[Limited],
+    responses=errors(401, 403, 404, 409, 413, 422, 429),
+)
 async def post_message(
     body: MessageIn,
     record: Conversation,
@@ -157,7 +255,14 @@ async def post_message(
     return MessageOut(replies=outcome.replies, state=outcome.state_name, handoff=outcome.handoff)
 
 
-@router.get("/conversations/{id}/case", dependencies=[Limited])
+@router.get(
+    "/conversations/{id}/case",
+    dependencies=[Limited],
+    response_model=None,
+    # 422 cannot happen here, but FastAPI declares one for any route with parameters, in its
+    # own shape unless declared in ours.
+    responses={200: {"model": CaseOut, "description": "The case"}, **errors(401, 403, 404, 413, 422, 429)},
+)
 async def get_case(record: Conversation, rt: Rt) -> dict[str, Any]:
     return await case_view(rt.engine, record)
 
@@ -185,10 +290,16 @@ async def case_view(
     }
 
 
-@router.post("/conversations/{id}/evidence", status_code=201, dependencies=[Limited])
+@router.post(
+    "/conversations/{id}/evidence",
+    status_code=201,
+    response_model=EvidenceOut,
+    dependencies=[Limited],
+    responses=errors(401, 403, 404, 413, 415, 422, 429),
+)
 async def upload_evidence(
     record: Conversation, rt: Rt, file: Annotated[UploadFile, File()]
-) -> dict[str, Any]:
+) -> EvidenceOut:
     data = await file.read(rt.settings.evidence_max_bytes + 1)
     if len(data) > rt.settings.evidence_max_bytes:
         raise ApiError(413, message="文件太大了（最大 10 MB）。")
@@ -201,13 +312,10 @@ async def upload_evidence(
     return _public(meta)
 
 
-def _public(meta: EvidenceMeta) -> dict[str, Any]:
-    return {
-        "file_name": meta.file_name,
-        "content_type": meta.content_type,
-        "size": meta.size,
-        "sha256": meta.sha256,
-    }
+def _public(meta: EvidenceMeta) -> EvidenceOut:
+    return EvidenceOut(
+        file_name=meta.file_name, content_type=meta.content_type, size=meta.size, sha256=meta.sha256
+    )
 
 
 # What the widget needs live; the console subscribes to more through its own routes.

@@ -320,3 +320,28 @@ async def test_sent_at_is_an_iso_time_and_nothing_else(api: httpx.AsyncClient) -
     for sent_at in ("2023-10-09T08:00:00+08:00", "2023-10-09T08:00", "2023-10-09 08:00:00Z", None):
         r = await api.post(url, headers=auth, json={"text": "嗯", "sent_at": sent_at})
         assert r.status_code == 200, (sent_at, r.text)
+
+
+async def test_openapi_declares_every_answer_in_the_error_format(api: httpx.AsyncClient) -> None:
+    """The schema used to declare 422 in FastAPI's own shape and no other error at all."""
+    schema = (await api.get("/openapi.json")).json()
+    error = {"$ref": "#/components/schemas/ErrorOut"}
+    expected = {
+        ("post", "/api/conversations"): "201 413 422 429",
+        ("post", "/api/conversations/{id}/messages"): "200 401 403 404 409 413 422 429",
+        ("get", "/api/conversations/{id}/case"): "200 401 403 404 413 422 429",
+        ("post", "/api/conversations/{id}/evidence"): "201 401 403 404 413 415 422 429",
+    }
+    for (method, path), statuses in expected.items():
+        operation = schema["paths"][path][method]
+        assert set(operation["responses"]) == set(statuses.split()), path
+        for status, response in operation["responses"].items():
+            body = response["content"]["application/json"]["schema"]
+            assert (body == error) == status.startswith("4"), (path, status)
+        assert operation["responses"]["429"]["headers"]["Retry-After"]["required"] is True
+        if "{id}" in path:
+            assert operation["security"] == [{"conversationToken": []}]
+    assert schema["components"]["securitySchemes"]["conversationToken"]["scheme"] == "bearer"
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+    message_in = schema["components"]["schemas"]["MessageIn"]
+    assert [branch["required"] for branch in message_in["oneOf"]] == [["text"], ["choice"]]
