@@ -25,6 +25,7 @@ points; where exactly inside a turn a kill lands is up to the OS.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import random
 import signal
