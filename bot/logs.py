@@ -14,6 +14,9 @@ def configure(level: str = "INFO", stream: TextIO | None = None) -> None:
     """JSON lines to `stream` (stderr unless given: the benchmarks give /dev/null)."""
     stream = stream or sys.stderr
     logging.basicConfig(format="%(message)s", stream=stream, level=level)
+    # The dialog's state machine says "Finished processing state … callbacks" at INFO, twice
+    # a turn: a line and a write for nothing anyone reads.
+    logging.getLogger("transitions").setLevel(logging.WARNING)
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
