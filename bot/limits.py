@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from starlette.exceptions import HTTPException
@@ -99,11 +100,12 @@ class RateLimiter:
     rate: float
     burst: int
     max_keys: int = 100_000
+    clock: Callable[[], float] = time.monotonic
     _buckets: dict[str, _Bucket] = field(default_factory=dict)
 
     def check(self, key: str, now: float | None = None) -> float:
         """0 when allowed (and counted); else the seconds to wait."""
-        now = time.monotonic() if now is None else now
+        now = self.clock() if now is None else now
         bucket = self._buckets.get(key)
         if bucket is None:
             if len(self._buckets) >= self.max_keys:
