@@ -301,7 +301,7 @@ class Server:
 
 @contextlib.asynccontextmanager
 async def serve(directory: Path, redis_url: str | None) -> AsyncIterator[Server]:
-    """`lossline serve` in its own process, healthy; stopped on exit."""
+    """`lossline serve` in its own process (starting: see `_healthy`); stopped on exit."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LOSSLINE_")}
     env |= {
@@ -325,7 +325,6 @@ async def serve(directory: Path, redis_url: str | None) -> AsyncIterator[Server]
         )
     server = Server(process, f"http://127.0.0.1:{port}", log)
     try:
-        await _healthy(server)
         yield server
     finally:
         await asyncio.to_thread(_stop, process)
@@ -534,8 +533,6 @@ async def run_load(
     if backend == "sqlite":
         redis_url = None
     rng = random.Random(seed)
-    turns = scripted_turns(turns_per_conversation)
-    full_script = scripted_turns(_script_length())
     with tempfile.TemporaryDirectory(prefix="lossline-load-") as tmp:
         directory = Path(tmp)
         redis: RedisServer | None = None
@@ -545,8 +542,19 @@ async def run_load(
             redis_url = redis.url
         try:
             async with serve(directory, redis_url) as server:
+                # The script's replies are worked out here while the server starts.
+                length = _script_length()
+                script = scripted_turns(max(length, turns_per_conversation))
+                await _healthy(server)
                 result = await _measure(
-                    server, conversations, turns, full_script, think_s, rng, backend, redis_url
+                    server,
+                    conversations,
+                    script[:turns_per_conversation],
+                    script[:length],
+                    think_s,
+                    rng,
+                    backend,
+                    redis_url,
                 )
         finally:
             if redis is not None:
