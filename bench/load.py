@@ -93,6 +93,8 @@ WARMUP_CONVERSATIONS = 3
 SETTLE_S = 0.3  # before reading RSS: let the server finish what it was doing
 LAG_PROBE_S = 0.005
 HEALTHZ_EVERY_S = 0.1
+BUSY_MACHINE_CORES = 0.25  # CPU of other processes past which the summary warns
+CLIENT_LAG_WARN_MS = 10.0
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,7 @@ class LoadResult:
     def as_dict(self) -> dict[str, object]:
         data = asdict(self)
         data["think_s"] = list(self.think_s)
+        data["warnings"] = [w.strip().removeprefix("WARNING: ") for w in self.warnings()]
         return data
 
     def summary(self) -> str:
@@ -159,8 +162,24 @@ class LoadResult:
                 f"{self.rss_baseline_bytes / 2**20:.0f} MiB after warm-up, "
                 f"{self.rss_end_bytes / 2**20:.0f} MiB at the end)",
                 f"  opening the conversations took {self.open_seconds:.1f} s (not measured as turns)",
+                *self.warnings(),
             ]
         )
+
+    def warnings(self) -> list[str]:
+        """What makes these figures say less than they seem to."""
+        said = []
+        if self.other_cpu > BUSY_MACHINE_CORES:
+            said.append(
+                f"  WARNING: other processes used {self.other_cpu:.2f} cores meanwhile: the "
+                "latencies are partly theirs; run again on a quiet machine"
+            )
+        if self.client_lag_p99_ms > CLIENT_LAG_WARN_MS:
+            said.append(
+                f"  WARNING: this client's own event loop ran {self.client_lag_p99_ms:.0f} ms late "
+                "(p99): the client, not only the server, is in the latencies"
+            )
+        return said
 
 
 # -- the script --------------------------------------------------------------------------
