@@ -29,14 +29,18 @@ the time from sending the POST to its arrival is reported as ws_p50/ws_p99.
 What counts as an error (counted, never raised): a non-2xx answer, a transport error or a
 timeout (10 s), a reply whose state is not the one the same script gives when replayed
 through the dialog in this process (or has no replies), a missing WebSocket "reply", a
-WebSocket that would not open or closed early.
+WebSocket that would not open or closed early. A conversation whose turn failed stops there
+(its state is unknown), so `turns` then falls short of conversations x turns too.
 
 The load. All conversations are open (POST + WebSocket) before the measured phase starts.
 Each then sends its first message after a random 0..mean(think) delay (so arrivals are
 spread from the start instead of 1,000 at once), and after each answer "thinks" uniformly
 within `think_s` before the next: a victim reads the question and types an answer. The
-default 2-6 s (mean 4 s) makes 1,000 conversations about 250 turns/s; turns_per_s is what
-was achieved over the measured phase, ramp-up and tail included.
+default 2-6 s (mean 4 s) has 1,000 conversations offer about 250 turns/s; turns_per_s is
+what was achieved over the measured phase, ramp-up and tail included (a slow server is
+offered less: the next turn comes a think time after the answer). A run takes about
+turns x 4 s plus ~10 s (start, warm-up, opening 1,000 conversations); the smallest run that
+still shows 1,000 conversations at full rate is 1,000 x 2 turns, ~20 s per backend.
 
 Memory. VmRSS of the serving process (/proc/<pid>/status) after a warm-up (a few
 conversations through the whole script: lazy imports, caches, the first SQLite pages), and
@@ -51,7 +55,9 @@ server_cpu (the same for the serving process) and redis_cpu; client_lag_p99_ms, 
 of how late this client's event loop wakes from a 5 ms sleep (an estimate of what the
 client adds to a turn's latency); server_turn_p50/p99_ms, the server's own time per turn
 (lossline_turn_seconds from /metrics, interpolated in its buckets); healthz_p99_ms, the
-latency of GET /healthz every 100 ms during the phase.
+latency of GET /healthz every 100 ms during the phase; other_cpu, what the rest of the
+machine used meanwhile (the summary warns when other processes or the client skew the
+figures). `run(...)` runs run_load on uvloop; awaited elsewhere, it uses that loop.
 """
 
 from __future__ import annotations
