@@ -7,6 +7,8 @@ import pytest
 from console_helpers import login, start, victim_case
 from fastapi.testclient import TestClient
 
+from tests.p1_answers import P1_ABSOLUTE
+
 pytestmark = pytest.mark.timeout(60)
 PAYLOAD = "<img src=x onerror=alert(1)>"
 
@@ -139,30 +141,7 @@ def test_private_notes_never_reach_the_victim(client: TestClient) -> None:
 def test_the_case_card_cites_clauses_with_their_texts(client: TestClient) -> None:
     from rules import clause_text
 
-    answers = [
-        "我的支付宝被盗了",
-        "没有",
-        "冻结了",
-        "2023年10月8日21:40",
-        "报了",
-        "2023年10月9日上午9点",
-        "华安个人账户资金损失保险",
-        "2023年3月1日",
-        "是的",
-        "72小时",
-        "5万",
-        "没有免赔",
-        "全部",
-        "一次交清",
-        "对",
-        "2023年10月8日21:30",
-        "3404.34",
-        "2023年10月8日20:55",
-        "支付宝",
-        "转账",
-        "支付宝",
-        "没有了",
-    ]
+    answers = [*P1_ABSOLUTE[:21], "没有了"]  # p1 with its first transaction only
     cid, _ = start(client, *answers)
     login(client)
     data = client.get(api(cid)).json()

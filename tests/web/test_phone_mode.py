@@ -11,45 +11,9 @@ from playwright.sync_api import BrowserContext, Page, expect
 from web_helpers import Server, login, screenshot
 
 from rules import clause_text
+from tests.p1_answers import P1_ABSOLUTE as ANSWERS
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
-
-# The shared p1 case (tests/dialogs/scripts/p1-hacked-alipay-covered.txt) with absolute times,
-# so that both runs read them the same whenever the test runs.
-ANSWERS = [
-    "我的支付宝被盗了，有人登录了我的账号把钱转走了",
-    "没有",
-    "冻结了",
-    "2023年10月8日21:40",
-    "报了",
-    "2023年10月9日上午9点",
-    "华安个人账户资金损失保险",
-    "2023年3月1日",
-    "是的",
-    "72小时",
-    "5万",
-    "没有免赔",
-    "全部",
-    "一次交清",
-    "对",
-    "2023年10月8日21:30",
-    "3404.34",
-    "2023年10月8日20:55",
-    "支付宝",
-    "转账",
-    "支付宝",
-    "还有",
-    "1200元",
-    "2023年10月7日23:10",
-    "余额宝",
-    "消费",
-    "跳过",
-    "没有了",
-    "保单、身份证和流水都有",
-    "确认无误",
-    "转交",
-]
-
 
 def widget_answers(page: Page) -> None:
     log = page.get_by_role("log")
