@@ -84,11 +84,10 @@ from typing import Any
 
 import aiohttp
 
+from bench import P1_SCRIPT
 from bench.servers import PRODUCTION, RedisServer, free_port
 from bench.stats import percentile
 
-ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "tests" / "dialogs" / "scripts" / "p1-hacked-alipay-covered.txt"
 RESTART = "重新开始"
 DEFAULT_THINK_S = (2.0, 6.0)
 TURN_TIMEOUT_S = 10.0
@@ -198,7 +197,7 @@ class ScriptedTurn:
     replies: bool  # whether the dialog answers it
 
 
-def scripted_turns(count: int, path: Path = SCRIPT) -> list[ScriptedTurn]:
+def scripted_turns(count: int, path: Path = P1_SCRIPT) -> list[ScriptedTurn]:
     """The first `count` messages of the victim's script (round again after 重新开始), each
     with the state that replaying them through the dialog here gives: what the server must
     answer."""
@@ -590,7 +589,7 @@ async def run_load(
 def _script_length() -> int:
     from dialogs.script import parse_script
 
-    lines = SCRIPT.read_text(encoding="utf-8").splitlines()
+    lines = P1_SCRIPT.read_text(encoding="utf-8").splitlines()
     return sum(1 for _ in parse_script(lines, datetime.now()))
 
 

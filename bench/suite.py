@@ -96,8 +96,9 @@ async def run_bench(quick: bool, say: Callable[[str], None] = lambda _: None) ->
         try:
             say("turns: the p1 script through lossline and the hand-written bots…")
             turns = await run_turns(directory / "turns", redis.url, rounds=plan.rounds)
-            result |= {k: v for k, v in turns.as_dict().items() if k != "runners"}
-            result["turns"] = turns.as_dict()["runners"]
+            summary = turns.as_dict()
+            result["turns"] = summary.pop("runners")
+            result |= summary
 
             say("adjudication of a 10-line case…")
             adjudication = run_adjudicate(plan.adjudicate_repeats)

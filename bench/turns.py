@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from bench import P1_SCRIPT
 from bench.baselines import AiogramFsmBot, PtbConversationBot
 from bench.stats import percentile
 from bench.telegram_loopback import LoopbackAiogramSession, LoopbackPtbRequest, Responder, text_update
@@ -37,12 +38,11 @@ from dialogs.messages import Turn
 from dialogs.script import ScriptLine, parse_script
 from rules.types import SHANGHAI
 
-SCRIPT = Path(__file__).parents[1] / "tests" / "dialogs" / "scripts" / "p1-hacked-alipay-covered.txt"
 HANDED_OFF = "handed_off"
 
 
 def script() -> list[ScriptLine]:
-    lines = SCRIPT.read_text(encoding="utf-8").splitlines()
+    lines = P1_SCRIPT.read_text(encoding="utf-8").splitlines()
     parsed = list(parse_script(lines, datetime(2023, 10, 9, 10, 0, tzinfo=SHANGHAI)))
     assert all(line.text is not None for line in parsed), "the bench script is typed text only"
     return parsed
@@ -164,7 +164,6 @@ class TurnBench:
         settings = Settings(
             data_dir=self.directory / kind,
             redis_url=self.redis_url if kind == "redis" else None,
-            rate_per_conversation=1_000_000,
         )
         backend = await self._backend(settings)
         return Engine(backend.store, backend.queue, backend.events), settings
