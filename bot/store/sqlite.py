@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import aiosqlite
+import structlog
 
 from bot.store.base import (
     Changes,
@@ -33,6 +34,8 @@ from bot.store.base import (
     Store,
 )
 from dialogs.messages import TranscriptEntry
+
+log = structlog.get_logger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -78,6 +81,8 @@ CREATE INDEX IF NOT EXISTS handoffs_open ON handoffs(claimed_by, delivered_at);
 
 
 T = TypeVar("T")
+BUSY_TIMEOUT_MS = 5000  # how long a write waits for another process's transaction
+CHECKPOINT_EVERY = 200  # commits between two checkpoints (a turn writes ~5 pages of log)
 
 
 def dumps(value: Any) -> str:
@@ -90,16 +95,23 @@ class SqliteDatabase:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
         self.lock = asyncio.Lock()
+        self._writes = 0
+        self._checkpoint: asyncio.Future[None] | None = None
 
     @classmethod
     async def open(cls, path: Path) -> SqliteDatabase:
         path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN ourselves.
-        conn = await aiosqlite.connect(path, isolation_level=None)
+        # check_same_thread=False: `call` runs short jobs on the event loop's thread too (it
+        # holds the lock, so the connection is never used by two threads at once).
+        conn = await aiosqlite.connect(path, isolation_level=None, check_same_thread=False)
         await conn.execute("PRAGMA journal_mode=WAL")
         await conn.execute("PRAGMA synchronous=NORMAL")  # durable across crashes in WAL
         await conn.execute("PRAGMA foreign_keys=ON")
-        await conn.execute("PRAGMA busy_timeout=5000")
+        await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        # No checkpoint inside a commit: on the loop it would stop everything for the ~4 ms
+        # of copying the log back; `_wrote` has a thread of its own do it instead.
+        await conn.execute("PRAGMA wal_autocheckpoint=0")
         await conn.executescript(SCHEMA)
         return cls(conn)
 
@@ -113,6 +125,7 @@ class SqliteDatabase:
                 await self.conn.execute("ROLLBACK")
                 raise
             await self.conn.execute("COMMIT")
+        self._wrote()
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -120,15 +133,53 @@ class SqliteDatabase:
             yield self.conn
 
     async def call(self, fn: Callable[..., T], *args: Any, write: bool = False) -> T:
-        """`fn(connection, *args)` on the connection's thread, in one round trip however many
-        statements it runs; with `write`, inside one BEGIN IMMEDIATE transaction."""
+        """`fn(connection, *args)`, however many statements it runs; with `write`, inside one
+        BEGIN IMMEDIATE transaction.
+
+        A turn's jobs take a fraction of a millisecond when nobody else holds the file, so
+        they run right here on the event loop: a trip to aiosqlite's thread and back costs
+        more than the job, and under load each trip waits for the GIL. Only when another
+        process holds the write lock (SQLITE_BUSY at once) does the job go to the thread,
+        to wait there (busy_timeout) without stopping the loop."""
+        job = _transaction if write else _plain
         async with self.lock:
-            # aiosqlite has no public way to run a function on its thread; _execute is what
-            # all its own methods use.
-            job = _transaction if write else _plain
-            return cast(T, await self.conn._execute(job, self.conn._conn, fn, args))
+            conn = self.conn._conn
+            try:
+                result: T = _without_waiting(conn, job, fn, args)
+            except sqlite3.OperationalError as error:
+                if not _is_busy(error):
+                    raise
+                # aiosqlite has no public way to run a function on its thread; _execute is
+                # what all its own methods use.
+                result = cast(T, await self.conn._execute(job, conn, fn, args))
+        if write:
+            self._wrote()
+        return result
+
+    def _wrote(self) -> None:
+        """Count a commit; every CHECKPOINT_EVERY, copy the log back into the database file."""
+        self._writes += 1
+        if self._writes < CHECKPOINT_EVERY or self._checkpoint is not None:
+            return
+        self._writes = 0
+        self._checkpoint = asyncio.ensure_future(self._copy_back())
+        self._checkpoint.add_done_callback(self._checkpointed)
+
+    async def _copy_back(self) -> None:
+        # On aiosqlite's thread, so the loop serves on meanwhile; under the lock, so no commit
+        # of ours lands mid-way and the next one can start the log afresh (a checkpoint that
+        # keeps missing the newest frames would let the log grow for ever).
+        async with self.lock:
+            await self.conn.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def _checkpointed(self, done: asyncio.Future[None]) -> None:
+        self._checkpoint = None
+        if not done.cancelled() and done.exception() is not None:
+            log.warning("sqlite.checkpoint_failed", error=repr(done.exception()))
 
     async def aclose(self) -> None:
+        if self._checkpoint is not None:
+            await asyncio.gather(self._checkpoint, return_exceptions=True)
         await self.conn.close()
 
 
@@ -148,9 +199,7 @@ class SqliteStore(Store):
     def _expires_at(self, record: ConversationRecord) -> float | None:
         return None if record.keeps_forever else time.time() + self.retention_seconds
 
-    async def create(
-        self, record: ConversationRecord, transcript: Sequence[TranscriptEntry] = ()
-    ) -> None:
+    async def create(self, record: ConversationRecord, transcript: Sequence[TranscriptEntry] = ()) -> None:
         rows = _transcript_rows(record.id, transcript)
         await self.db.call(self._create, record, rows, write=True)
 
@@ -324,16 +373,13 @@ async def _load(conn: aiosqlite.Connection, where: str, value: str) -> Conversat
     # An expired conversation is gone even before purge_expired deletes its rows.
     data = await _scalar(
         conn,
-        f"SELECT record FROM conversations WHERE {where}"
-        " AND (expires_at IS NULL OR expires_at >= ?)",
+        f"SELECT record FROM conversations WHERE {where} AND (expires_at IS NULL OR expires_at >= ?)",
         (value, time.time()),
     )
     return None if data is None else ConversationRecord.model_validate_json(data)
 
 
-def _transcript_rows(
-    conversation_id: str, entries: Sequence[TranscriptEntry]
-) -> list[tuple[str, str]]:
+def _transcript_rows(conversation_id: str, entries: Sequence[TranscriptEntry]) -> list[tuple[str, str]]:
     return [(conversation_id, e.model_dump_json(exclude_defaults=True)) for e in entries]
 
 
@@ -353,6 +399,22 @@ def _transaction(conn: sqlite3.Connection, fn: Callable[..., T], args: tuple[Any
         raise
     conn.execute("COMMIT")
     return result
+
+
+def _without_waiting(
+    conn: sqlite3.Connection, job: Callable[..., Any], fn: Callable[..., T], args: tuple[Any, ...]
+) -> T:
+    """The job, failing with SQLITE_BUSY at once instead of waiting for another process."""
+    conn.execute("PRAGMA busy_timeout=0")
+    try:
+        return cast(T, job(conn, fn, args))
+    finally:
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    """SQLITE_BUSY or SQLITE_LOCKED, extended codes included."""
+    return error.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def _load_now(conn: sqlite3.Connection, conversation_id: str) -> ConversationRecord | None:

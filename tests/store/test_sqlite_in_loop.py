@@ -1,0 +1,111 @@
+"""A turn's SQLite jobs run on the event loop when the file is free, and wait on aiosqlite's
+thread (never on the loop) when another process holds the write lock."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from store_helpers import entry, record
+
+from bot.store.base import Changes
+from bot.store.sqlite import BUSY_TIMEOUT_MS, CHECKPOINT_EVERY, SqliteDatabase, SqliteStore
+
+pytestmark = pytest.mark.timeout(60)
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[SqliteDatabase]:
+    opened = await SqliteDatabase.open(tmp_path / "lossline.sqlite3")
+    yield opened
+    await opened.aclose()
+
+
+@pytest.fixture
+def store(db: SqliteDatabase) -> SqliteStore:
+    return SqliteStore(db, retention_seconds=3600)
+
+
+async def test_a_turn_does_not_wait_for_the_connection_thread(db: SqliteDatabase, store: SqliteStore) -> None:
+    written = record()
+    await store.create(written)
+    held = threading.Event()
+    # Keep aiosqlite's thread busy: a load or commit that needed it would wait for `held`.
+    stuck = asyncio.ensure_future(db.conn._execute(held.wait, 30))
+    try:
+        loaded = await asyncio.wait_for(store.load(written.id), 5)
+        committed = await asyncio.wait_for(
+            store.commit_turn(written.id, 1, Changes(state_name="b"), [entry("x")], "m1", {}), 5
+        )
+    finally:
+        held.set()
+        await stuck
+    assert loaded == written
+    assert committed.status == "applied" and committed.record.version == 2
+
+
+async def test_a_commit_behind_another_process_waits_off_the_loop_and_then_applies(
+    tmp_path: Path, store: SqliteStore
+) -> None:
+    written = record()
+    await store.create(written)
+    other = sqlite3.connect(tmp_path / "lossline.sqlite3", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process is mid-write: the file is locked
+    commit = asyncio.ensure_future(
+        store.commit_turn(written.id, 1, Changes(state_name="b"), [entry("x")], "m1", {})
+    )
+    ticks = 0
+    for _ in range(20):  # the loop keeps running while the commit waits for the lock
+        await asyncio.sleep(0.01)
+        ticks += 1
+    assert ticks == 20 and not commit.done()
+    other.execute("COMMIT")
+    other.close()
+    outcome = await asyncio.wait_for(commit, 10)
+    assert outcome.status == "applied" and outcome.record.version == 2
+    assert [e.text for e in await store.transcript(written.id)] == ["x"]
+    loaded = await store.load(written.id)
+    assert loaded is not None and loaded.state_name == "b"
+
+
+async def test_a_failed_job_on_the_loop_leaves_nothing_half_written(
+    db: SqliteDatabase, store: SqliteStore
+) -> None:
+    written = record()
+    await store.create(written)
+
+    def half(conn: sqlite3.Connection) -> None:
+        conn.execute("UPDATE conversations SET version = 99 WHERE id = ?", (written.id,))
+        conn.execute("SELECT * FROM no_such_table")
+
+    with pytest.raises(sqlite3.OperationalError):
+        await db.call(half, write=True)
+    loaded = await store.load(written.id)
+    assert loaded is not None and loaded.version == 1
+    # and the connection still waits for other processes' locks as configured
+    async with db.reading() as conn, conn.execute("PRAGMA busy_timeout") as cursor:
+        assert await cursor.fetchone() == (BUSY_TIMEOUT_MS,)
+
+
+async def test_the_log_is_copied_back_as_turns_commit(
+    tmp_path: Path, db: SqliteDatabase, store: SqliteStore
+) -> None:
+    written = record()
+    await store.create(written)
+    wal = tmp_path / "lossline.sqlite3-wal"
+    big = {"notes": "很长的经过" * 400}  # ~6 KB of state a commit: two or three pages of log
+    version = 1
+    largest = 0
+    for n in range(5 * CHECKPOINT_EVERY):
+        outcome = await store.commit_turn(
+            written.id, version, Changes(state={**big, "n": n}), [entry(f"turn {n}")], f"m{n}", {}
+        )
+        version = outcome.record.version
+        await asyncio.sleep(0)  # let a finished checkpoint be noticed
+        largest = max(largest, wal.stat().st_size)
+    # The log restarts after each checkpoint: it never holds more than a few rounds of commits.
+    assert largest < 3 * CHECKPOINT_EVERY * 4 * 4096
