@@ -69,7 +69,7 @@ async def test_case_shows_the_facts_so_far(api: httpx.AsyncClient) -> None:
 
 
 async def test_a_whole_conversation_through_the_api_hands_off(make_api: ApiFactory) -> None:
-    api = await make_api(rate_per_conversation=10_000.0)  # a script replays faster than a person
+    api = await make_api(rate_per_conversation=1e9)  # a script replays faster than a person
     script = Path(__file__).parents[1] / "dialogs" / "scripts" / "p1-hacked-alipay-covered.txt"
     cid, auth, _ = await start(api)
     lines = script.read_text(encoding="utf-8").splitlines()
