@@ -242,7 +242,9 @@ async def post_message(
     turn = Turn(text=body.text, choice=body.choice, sent_at=sent_at, by=by)
     started = time.perf_counter()
     try:
-        outcome = await rt.engine.handle(record.id, turn, body.message_id or idempotency_key)
+        outcome = await rt.engine.handle(
+            record.id, turn, body.message_id or idempotency_key, loaded=record
+        )
     except ConversationNotFound:
         raise ApiError(404, message="会话不存在或已过期，请重新开始。") from None
     except TooBusy:

@@ -144,13 +144,17 @@ class Engine:
         return self._dialog
 
     @asynccontextmanager
-    async def _locked(self, conversation_id: str) -> AsyncIterator[ConversationRecord]:
-        """Hold the conversation's lock in this process, and load it."""
+    async def _locked(
+        self, conversation_id: str, loaded: ConversationRecord | None = None
+    ) -> AsyncIterator[ConversationRecord]:
+        """Hold the conversation's lock in this process, and load it, unless the caller has
+        just loaded it (`loaded`). A record that went stale meanwhile costs nothing but a
+        retry: the commit's compare-and-set answers with the newer one."""
         lock = self._locks.get(conversation_id)
         if lock is None:
             lock = self._locks[conversation_id] = asyncio.Lock()
         async with lock:  # the local keeps the lock alive while anyone holds or awaits it
-            record = await self.store.load(conversation_id)
+            record = loaded if loaded is not None else await self.store.load(conversation_id)
             if record is None:
                 raise ConversationNotFound(conversation_id)
             yield record
@@ -217,9 +221,18 @@ class Engine:
             raise BadToken(conversation_id)
         return record
 
-    async def handle(self, conversation_id: str, turn: Turn, message_id: str | None = None) -> TurnOutcome:
-        """One message from the victim (or from an agent typing for a caller)."""
-        async with self._locked(conversation_id) as record:
+    async def handle(
+        self,
+        conversation_id: str,
+        turn: Turn,
+        message_id: str | None = None,
+        loaded: ConversationRecord | None = None,
+    ) -> TurnOutcome:
+        """One message from the victim (or from an agent typing for a caller). `loaded`: the
+        conversation as the caller just read it (to check a token, say), to start from."""
+        if loaded is not None and loaded.id != conversation_id:
+            raise ValueError(f"loaded record {loaded.id!r} is not {conversation_id!r}")
+        async with self._locked(conversation_id, loaded) as record:
             record = await self._finish_orphaned_handoff(record)
             done = await self._commit(record, lambda current: self._plan(current, turn), message_id)
             assert done is not None  # a turn always has something to write

@@ -183,7 +183,7 @@ async def answer(
         raise ApiError(409, code="not_phone", message="只有电话会话可以代答。")
     turn = Turn(text=body.text, choice=body.choice, sent_at=datetime.now(SHANGHAI), by="agent")
     try:
-        outcome = await rt.engine.handle(record.id, turn, body.message_id)
+        outcome = await rt.engine.handle(record.id, turn, body.message_id, loaded=record)
     except ConversationNotFound:
         raise ApiError(404, message="会话不存在或已过期。") from None
     except TooBusy:

@@ -136,3 +136,21 @@ async def test_two_engines_on_one_store_interleave_without_loss(
         assert sorted(victim) == sorted(f"{w}{n}" for w in "ab" for n in range(8))
         for w in "ab":
             assert [t for t in victim if t.startswith(w)] == [f"{w}{n}" for n in range(8)]
+
+
+async def test_a_turn_from_a_record_the_caller_loaded_starts_there_or_from_the_newer_one(
+    engine: Engine, backend: Backend
+) -> None:
+    record, _, _ = await engine.start("web", "zh-CN", NOW)
+    first = await engine.handle(record.id, said("已经离开了"), "m1", loaded=record)
+    assert first.record.version == 2
+    # `record` is stale now (version 1): the commit's compare-and-set gives the newer one,
+    # and the turn is stepped again from there, not from the stale state.
+    second = await engine.handle(record.id, said("冻结了"), "m2", loaded=record)
+    assert second.record.version == 3
+    replayed = await engine.handle(record.id, said("冻结了"), "m2", loaded=second.record)
+    assert replayed.duplicate and replayed.replies == second.replies
+    transcript = [e.text for e in await backend.store.transcript(record.id) if e.role == "victim"]
+    assert transcript == ["已经离开了", "冻结了"]
+    with pytest.raises(ValueError):
+        await engine.handle("another", said("x"), "m3", loaded=record)
