@@ -109,7 +109,8 @@ class RedisStore(Store):
     def _keys(self, conversation_id: str) -> list[str]:
         return [self._key(conversation_id, part) for part in "ctmoe"]
 
-    def _external(self, external_key: str) -> str:
+    def external(self, external_key: str) -> str:
+        """The key that binds an external key (a Telegram chat's) to its conversation."""
         return f"{self.prefix}:x:{external_key}"
 
     @property
@@ -144,7 +145,7 @@ class RedisStore(Store):
     async def _bind(self, record: ConversationRecord, ttl: int) -> None:
         """Point the external key at the new conversation, unless a live one has it."""
         assert record.external_key is not None
-        key = self._external(record.external_key)
+        key = self.external(record.external_key)
         while not await self.client.set(key, record.id, nx=True, ex=ttl or None):
             holder = cast(str | None, await self.client.get(key))
             if holder is None:
@@ -161,7 +162,7 @@ class RedisStore(Store):
         return _decode(conversation_id, stored) if stored else None
 
     async def find_by_external_key(self, external_key: str) -> ConversationRecord | None:
-        conversation_id = cast(str | None, await self.client.get(self._external(external_key)))
+        conversation_id = cast(str | None, await self.client.get(self.external(external_key)))
         return None if conversation_id is None else await self.load(conversation_id)
 
     async def commit_turn(
@@ -197,7 +198,7 @@ class RedisStore(Store):
         async with self.client.pipeline(transaction=False) as pipe:  # one more round trip
             if record.external_key is not None:
                 # The key lives in another slot, so it follows the conversation's expiry here.
-                key = self._external(record.external_key)
+                key = self.external(record.external_key)
                 if record.keeps_forever:
                     pipe.persist(key)
                 else:

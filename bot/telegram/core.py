@@ -164,7 +164,7 @@ class TelegramCore:
 
     async def _turn(self, chat_id: int, record: ConversationRecord, turn: Turn, update_id: int) -> None:
         try:
-            outcome = await self.engine.handle(record.id, turn, f"tg:{update_id}")
+            outcome = await self.engine.handle(record.id, turn, f"tg:{update_id}", loaded=record)
         except TooBusy:
             await self._say_text(chat_id, say(record.locale, "busy"))
             return
@@ -207,14 +207,15 @@ class TelegramCore:
         return record, started
 
     async def _current(self, chat_id: int) -> ConversationRecord | None:
-        linked = await self.links.conversation_of(chat_id)
+        linked, own = await self.links.conversation_and_own(chat_id, external_key(chat_id))
         if linked == DETACHED:
             return None
-        if linked is not None:
-            record = await self.engine.store.load(linked)
-            if record is not None:
-                return record
-        return await self.engine.store.find_by_external_key(external_key(chat_id))
+        for conversation_id in (linked, own):
+            if conversation_id is not None:
+                record = await self.engine.store.load(conversation_id)
+                if record is not None:
+                    return record
+        return None
 
     async def _resume(self, message: IncomingMessage, code: str, sent_at: datetime) -> None:
         """`/start LL-XXXXXX`: carry on with that case here; its old chat starts anew."""

@@ -11,6 +11,7 @@ or keys in Redis — and expiring with the retention time.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from abc import ABC, abstractmethod
 
@@ -43,6 +44,11 @@ class KeyValue(ABC):
     async def add(self, key: str, value: str, ttl_s: int) -> bool:
         """Set the key unless it is set (and not expired). True when this call set it."""
 
+    @abstractmethod
+    async def get_with_external(self, key: str, external_key: str) -> tuple[str | None, str | None]:
+        """`get(key)`, and the id of the live conversation bound to `external_key`, in one
+        trip: every Telegram update asks both."""
+
 
 class SqliteKeyValue(KeyValue):
     """A table in the store's own SQLite file, on its connection and lock."""
@@ -61,13 +67,11 @@ class SqliteKeyValue(KeyValue):
 
     async def get(self, key: str) -> str | None:
         await self._schema()
-        async with self.db.reading() as conn:
-            cursor = await conn.execute(
-                "SELECT value FROM telegram_links WHERE key = ? AND expires_at > ?",
-                (key, time.time()),
-            )
-            row = await cursor.fetchone()
-        return None if row is None else str(row[0])
+        return await self.db.call(_link, key)
+
+    async def get_with_external(self, key: str, external_key: str) -> tuple[str | None, str | None]:
+        await self._schema()
+        return await self.db.call(_link_and_external, key, external_key)
 
     async def put(self, key: str, value: str, ttl_s: int) -> None:
         await self._write(
@@ -105,13 +109,19 @@ class SqliteKeyValue(KeyValue):
 
 
 class RedisKeyValue(KeyValue):
-    def __init__(self, client: Redis, prefix: str = "ll:tg") -> None:
-        self.client = client
-        self.prefix = prefix
+    def __init__(self, store: RedisStore) -> None:
+        self.store = store
+        self.client: Redis = store.client
+        self.prefix = f"{store.prefix}:tg"
 
     async def get(self, key: str) -> str | None:
         value = await self.client.get(f"{self.prefix}:{key}")
         return None if value is None else str(value)
+
+    async def get_with_external(self, key: str, external_key: str) -> tuple[str | None, str | None]:
+        values = await self.client.mget(f"{self.prefix}:{key}", self.store.external(external_key))
+        linked, bound = (None if value is None else str(value) for value in values)
+        return linked, bound
 
     async def put(self, key: str, value: str, ttl_s: int) -> None:
         await self.client.set(f"{self.prefix}:{key}", value, ex=ttl_s)
@@ -124,7 +134,7 @@ def key_value_for(store: Store) -> KeyValue:
     if isinstance(store, SqliteStore):
         return SqliteKeyValue(store.db)
     if isinstance(store, RedisStore):
-        return RedisKeyValue(store.client, f"{store.prefix}:tg")
+        return RedisKeyValue(store)
     raise TypeError(f"no Telegram links for {type(store).__name__}")
 
 
@@ -137,6 +147,11 @@ class ChatLinks:
         """The conversation a deep link moved to this chat, DETACHED if this chat's own case
         moved away, None when the chat's own external key decides."""
         return await self.kv.get(f"chat:{chat_id}")
+
+    async def conversation_and_own(self, chat_id: int, external_key: str) -> tuple[str | None, str | None]:
+        """`conversation_of(chat_id)`, and the conversation the chat's own external key is
+        bound to: the two things an update needs, in one trip."""
+        return await self.kv.get_with_external(f"chat:{chat_id}", external_key)
 
     async def chat_of(self, conversation_id: str) -> int | None:
         """The chat a case was moved to, if it was."""
@@ -160,3 +175,20 @@ class ChatLinks:
     async def first_time(self, key: str, ttl_s: int = 86_400) -> bool:
         """True for the first caller to claim `key` (in any process sharing the backend)."""
         return await self.kv.add(f"once:{key}", "1", ttl_s)
+
+
+def _link(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute(
+        "SELECT value FROM telegram_links WHERE key = ? AND expires_at > ?", (key, time.time())
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def _link_and_external(
+    conn: sqlite3.Connection, key: str, external_key: str
+) -> tuple[str | None, str | None]:
+    row = conn.execute(
+        "SELECT id FROM conversations WHERE external_key = ? AND (expires_at IS NULL OR expires_at >= ?)",
+        (external_key, time.time()),
+    ).fetchone()
+    return _link(conn, key), None if row is None else str(row[0])

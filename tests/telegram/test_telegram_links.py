@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import pytest
 
+from bot.engine import Engine
 from bot.store.factory import Backend
 from bot.store.redis import RedisStore
 from bot.telegram.links import DETACHED, ChatLinks, SqliteKeyValue, key_value_for
@@ -24,6 +26,20 @@ async def test_links_cases_and_claims(backend: Backend) -> None:
     assert await links.case("LL-0000-0000-0000") is None
     claims = await asyncio.gather(*(links.first_time("update:7") for _ in range(10)))
     assert claims.count(True) == 1
+
+
+@pytest.mark.parametrize("backend_kind", ["sqlite", "redis"])
+async def test_a_chats_link_and_its_own_conversation_come_together(backend: Backend) -> None:
+    links = ChatLinks(key_value_for(backend.store), ttl_s=3600)
+    assert await links.conversation_and_own(9, "tg:9") == (None, None)
+    engine = Engine(backend.store, backend.queue, backend.events)
+    own, _, _ = await engine.start("telegram", "zh-CN", datetime.now(UTC), external_key="tg:9")
+    assert await links.conversation_and_own(9, "tg:9") == (None, own.id)
+    await links.link(9, "moved-here")
+    assert await links.conversation_and_own(9, "tg:9") == ("moved-here", own.id)
+    await links.detach(9)
+    assert await links.conversation_and_own(9, "tg:9") == (DETACHED, own.id)
+    assert await links.conversation_and_own(10, "tg:10") == (None, None)
 
 
 async def test_an_expired_claim_can_be_taken_again(backend: Backend) -> None:
