@@ -173,7 +173,7 @@ class Engine:
                 return None
             result = plan.outcome.response() if plan.outcome else {}
             committed = await self.store.commit_turn(
-                record.id, record.version, plan.changes, plan.transcript, message_id, result
+                record.id, record.version, plan.changes, plan.transcript, message_id, result, base=record
             )
             if committed.status == "applied":
                 version = committed.record.version

@@ -167,10 +167,13 @@ class Store(ABC):
         transcript: Sequence[TranscriptEntry],
         message_id: str | None,
         result: dict[str, Any],
+        base: ConversationRecord | None = None,
     ) -> CommitOutcome:
         """Atomically: unless `message_id` was applied before (→ duplicate) or the version is
         not `expected_version` (→ conflict), apply `changes`, bump the version, append the
-        transcript and remember `message_id` → `result`. Raises ConversationNotFound."""
+        transcript and remember `message_id` → `result`. Raises ConversationNotFound.
+        `base`: the record at `expected_version`, when the caller has it, so the store need
+        not read the record back to answer an applied commit."""
 
     @abstractmethod
     async def transcript(self, conversation_id: str) -> list[TranscriptEntry]: ...

@@ -22,8 +22,10 @@ return 1
 
 # KEYS: c, t, m, o, e
 # ARGV: expected version, message id ('' none), result, ids kept, ttl seconds,
-#       message ids ttl seconds, n, field1, value1, …, entries…
-# Returns {status, stored result or '', the record hash as a flat list}.
+#       message ids ttl seconds, whole ('1': answer an applied commit with the record),
+#       n, field1, value1, …, entries…
+# Returns {status, stored result or '', the record hash as a flat list}; an applied commit
+# without `whole` returns {'applied', '', new version}: the caller has the rest.
 COMMIT = """
 local c = KEYS[1]
 if redis.call('EXISTS', c) == 0 then return {'missing'} end
@@ -35,8 +37,8 @@ end
 if redis.call('HGET', c, 'v') ~= ARGV[1] then
   return {'conflict', '', redis.call('HGETALL', c)}
 end
-local i = 8
-for _ = 1, tonumber(ARGV[7]) do
+local i = 9
+for _ = 1, tonumber(ARGV[8]) do
   if ARGV[i + 1] == '' then
     redis.call('HDEL', c, ARGV[i])
   else
@@ -65,7 +67,8 @@ end
 -- Message ids matter while clients may retry, not for the conversation's whole life.
 redis.call('EXPIRE', KEYS[3], ARGV[6])
 redis.call('EXPIRE', KEYS[4], ARGV[6])
-return {'applied', '', redis.call('HGETALL', c)}
+if ARGV[7] == '1' then return {'applied', '', redis.call('HGETALL', c)} end
+return {'applied', '', redis.call('HGET', c, 'v')}
 """
 
 # KEYS: c, e   ARGV: evidence metadata. A new list takes the conversation's expiry.

@@ -246,8 +246,10 @@ class SqliteStore(Store):
         transcript: Sequence[TranscriptEntry],
         message_id: str | None,
         result: dict[str, Any],
+        base: ConversationRecord | None = None,
     ) -> CommitOutcome:
         rows = _transcript_rows(conversation_id, transcript)
+        base = base if base is not None and base.version == expected_version else None
         return await self.db.call(
             self._commit_turn,
             conversation_id,
@@ -256,6 +258,7 @@ class SqliteStore(Store):
             rows,
             message_id,
             result,
+            base,
             write=True,
         )
 
@@ -268,9 +271,15 @@ class SqliteStore(Store):
         rows: list[tuple[str, str]],
         message_id: str | None,
         result: dict[str, Any],
+        base: ConversationRecord | None,
     ) -> CommitOutcome:
-        current = _load_now(conn, conversation_id)
-        if current is None:
+        # With `base` (the record at expected_version), only the version is read, unless the
+        # answer is the current record (duplicate, conflict).
+        row = conn.execute(
+            "SELECT version FROM conversations WHERE id = ? AND (expires_at IS NULL OR expires_at >= ?)",
+            (conversation_id, time.time()),
+        ).fetchone()
+        if row is None:
             raise ConversationNotFound(conversation_id)
         if message_id is not None:
             stored = conn.execute(
@@ -279,10 +288,11 @@ class SqliteStore(Store):
                 (conversation_id, message_id, time.time() - self.message_ids_ttl_s),
             ).fetchone()
             if stored is not None:
+                current = _current(conn, conversation_id)
                 return CommitOutcome(status="duplicate", record=current, result=json.loads(stored[0]))
-        if current.version != expected_version:
-            return CommitOutcome(status="conflict", record=current)
-        record = changes.apply(current)
+        if row[0] != expected_version:
+            return CommitOutcome(status="conflict", record=_current(conn, conversation_id))
+        record = changes.apply(base if base is not None else _current(conn, conversation_id))
         conn.execute(
             "UPDATE conversations SET version = ?, expires_at = ?, record = ? WHERE id = ?",
             (record.version, self._expires_at(record), record.model_dump_json(), record.id),
@@ -415,6 +425,13 @@ def _without_waiting(
 def _is_busy(error: sqlite3.OperationalError) -> bool:
     """SQLITE_BUSY or SQLITE_LOCKED, extended codes included."""
     return error.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def _current(conn: sqlite3.Connection, conversation_id: str) -> ConversationRecord:
+    """The record inside a transaction that has seen it exists."""
+    record = _load_now(conn, conversation_id)
+    assert record is not None
+    return record
 
 
 def _load_now(conn: sqlite3.Connection, conversation_id: str) -> ConversationRecord | None:

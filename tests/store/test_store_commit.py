@@ -8,7 +8,7 @@ import random
 import pytest
 from store_helpers import entry, record
 
-from bot.store.base import Changes, ConversationRecord, Store
+from bot.store.base import Changes, ConversationNotFound, ConversationRecord, Store
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -66,9 +66,7 @@ async def test_a_message_id_is_applied_once(store: Store) -> None:
         base.id, 1, Changes(state_name="other"), [entry("hi")], "tg:1001", {"ignored": 1}
     )
     # Even with the right version a repeat is a duplicate: the id is checked first.
-    later = await store.commit_turn(
-        base.id, 2, Changes(state_name="other"), [entry("hi")], "tg:1001", {}
-    )
+    later = await store.commit_turn(base.id, 2, Changes(state_name="other"), [entry("hi")], "tg:1001", {})
 
     assert first.status == "applied"
     assert again.status == later.status == "duplicate"
@@ -154,3 +152,21 @@ async def test_message_ids_are_forgotten_after_their_ttl(make_backend: object) -
     await store.purge_expired()
     assert (await store.commit_turn(base.id, 2, Changes(), [], "m1", {})).status == "applied"
     assert await store.load(base.id) is not None  # the conversation itself stays
+
+
+async def test_a_commit_given_its_base_answers_exactly_what_it_stored(store: Store) -> None:
+    base = await _created(store)
+    changes = Changes(state={"facts": {"amount": "5200", "note": "昨晚 9 点"}}, state_name="ask_time")
+    outcome = await store.commit_turn(base.id, 1, changes, [entry("五千二")], "msg-1", {"r": 1}, base=base)
+    assert outcome.status == "applied" and outcome.record.version == 2
+    assert outcome.record == await store.load(base.id)
+    # A base of another version is not trusted: the answer is the stored record.
+    stale = await store.commit_turn(base.id, 1, Changes(state_name="x"), [], "msg-2", {}, base=base)
+    assert stale.status == "conflict" and stale.record == outcome.record
+    again = await store.commit_turn(base.id, 2, Changes(state_name="y"), [], "msg-1", {}, base=outcome.record)
+    assert again.status == "duplicate" and again.record == outcome.record and again.result == {"r": 1}
+    wrong_base = base.model_copy(update={"version": 2, "state_name": "made-up"})
+    applied = await store.commit_turn(base.id, 2, Changes(), [], "msg-3", {}, base=outcome.record)
+    assert applied.record == await store.load(base.id)
+    with pytest.raises(ConversationNotFound):
+        await store.commit_turn("missing", 3, Changes(), [], None, {}, base=wrong_base)
