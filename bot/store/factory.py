@@ -65,19 +65,17 @@ async def open_backend(settings: Settings) -> Backend:
     if settings.redis_url:
         client = redis_client(settings)
         await client.ping()
+        store = RedisStore(
+            client, settings.retention_seconds, settings.message_ids_kept, settings.message_ids_ttl_s
+        )
         return Backend(
-            store=RedisStore(
-                client,
-                settings.retention_seconds,
-                settings.message_ids_kept,
-                settings.message_ids_ttl_s,
-            ),
+            store=store,
             queue=RedisHandoffQueue(
                 client, settings.handoff_redeliver_ms, settings.handoff_block_ms
             ),
             events=RedisEvents(client),
             kind="redis",
-            _resources=[client],
+            _resources=[client, store],  # closed in reverse: the store's bookkeeping first
         )
     db = await SqliteDatabase.open(settings.data_dir / SQLITE_FILE)
     return Backend(

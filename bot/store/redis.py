@@ -6,11 +6,13 @@ memory; every write is one Lua script on the conversation's own keys (see redis_
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
+import structlog
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
@@ -25,6 +27,8 @@ from bot.store.base import (
     Store,
 )
 from dialogs.messages import TranscriptEntry
+
+log = structlog.get_logger(__name__)
 
 # Record field → hash field. The id is in the key; absent fields are None (or empty).
 FIELDS = {
@@ -102,6 +106,7 @@ class RedisStore(Store):
         self._commit = client.register_script(redis_scripts.COMMIT)
         self._add_evidence = client.register_script(redis_scripts.ADD_EVIDENCE)
         self._rebind = client.register_script(redis_scripts.REBIND)
+        self._bookkeeping: set[asyncio.Future[None]] = set()
 
     def _key(self, conversation_id: str, part: str) -> str:
         return f"{self.prefix}:{{{conversation_id}}}:{part}"
@@ -199,17 +204,36 @@ class RedisStore(Store):
             return CommitOutcome(status="duplicate", record=record, result=json.loads(stored))
         if status == "conflict":
             return CommitOutcome(status="conflict", record=record)
-        async with self.client.pipeline(transaction=False) as pipe:  # one more round trip
-            if record.external_key is not None:
-                # The key lives in another slot, so it follows the conversation's expiry here.
-                key = self.external(record.external_key)
-                if record.keeps_forever:
-                    pipe.persist(key)
-                else:
-                    pipe.expire(key, self.retention_seconds)
-            self._touch(pipe, record)
-            await pipe.execute()
+        # The commit is done; its bookkeeping outside the conversation's slot is not part of
+        # the turn's answer, so the turn does not wait for it (see `_settled`).
+        task = asyncio.ensure_future(self._after_commit(record))
+        self._bookkeeping.add(task)
+        task.add_done_callback(self._bookkeeping.discard)
         return CommitOutcome(status="applied", record=record, result=result)
+
+    async def _after_commit(self, record: ConversationRecord) -> None:
+        try:
+            async with self.client.pipeline(transaction=False) as pipe:
+                if record.external_key is not None:
+                    # The key lives in another slot: it follows the conversation's expiry here.
+                    key = self.external(record.external_key)
+                    if record.keeps_forever:
+                        pipe.persist(key)
+                    else:
+                        pipe.expire(key, self.retention_seconds)
+                self._touch(pipe, record)
+                await pipe.execute()
+        except Exception:  # the next commit of the conversation writes it again
+            log.warning("redis.bookkeeping_failed", conversation_id=record.id, exc_info=True)
+
+    async def aclose(self) -> None:
+        """Before the client closes: let the bookkeeping in flight finish."""
+        await self._settled()
+
+    async def _settled(self) -> None:
+        """Wait for this process's bookkeeping in flight: what it reads, it wrote."""
+        if self._bookkeeping:
+            await asyncio.gather(*self._bookkeeping, return_exceptions=True)
 
     async def transcript(self, conversation_id: str) -> list[TranscriptEntry]:
         rows = await self.client.lrange(self._key(conversation_id, "t"), 0, -1)
@@ -228,6 +252,7 @@ class RedisStore(Store):
         return [EvidenceMeta.model_validate_json(row) for row in rows]
 
     async def list_recent(self, limit: int = 100) -> list[ConversationRecord]:
+        await self._settled()
         ids = cast(list[str], await self.client.zrevrange(self._recent, 0, max(0, limit - 1)))
         async with self.client.pipeline(transaction=False) as pipe:
             for conversation_id in ids:

@@ -6,10 +6,11 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from redis.asyncio import Redis
 from store_helpers import record
 
 from bot.settings import Settings
-from bot.store.base import ExternalKeyTaken
+from bot.store.base import Changes, ExternalKeyTaken
 from bot.store.factory import open_backend
 from bot.store.redis import RedisStore
 
@@ -28,9 +29,7 @@ async def test_a_stale_external_key_goes_to_exactly_one_new_conversation(
         await store.client.delete(*store._keys(gone.id))  # the mapping key stays behind
 
         candidates = [record(external_key="telegram:5") for _ in range(5)]
-        results = await asyncio.gather(
-            *(store.create(c) for c in candidates), return_exceptions=True
-        )
+        results = await asyncio.gather(*(store.create(c) for c in candidates), return_exceptions=True)
 
         winners = [c for c, r in zip(candidates, results, strict=True) if r is None]
         assert len(winners) == 1
@@ -38,3 +37,25 @@ async def test_a_stale_external_key_goes_to_exactly_one_new_conversation(
         assert await store.find_by_external_key("telegram:5") == winners[0]
     finally:
         await backend.aclose()
+
+
+async def test_a_commits_bookkeeping_is_done_by_the_time_the_backend_closes(
+    redis_url: str, tmp_path: Path
+) -> None:
+    """The console's list and the external key's expiry follow a commit without the turn
+    waiting for them; closing the backend waits for them."""
+    backend = await open_backend(Settings(redis_url=redis_url, data_dir=tmp_path, retention_days=1))
+    store = backend.store
+    assert isinstance(store, RedisStore)
+    written = record(external_key="telegram:77")
+    await store.create(written)
+    await store.client.persist(store.external("telegram:77"))
+    committed = await store.commit_turn(written.id, 1, Changes(state_name="b"), [], "m1", {}, base=written)
+    await backend.aclose()  # straight after the commit: nothing else awaited in between
+
+    client = Redis.from_url(redis_url, decode_responses=True)
+    try:
+        assert await client.zscore("ll:recent", written.id) == committed.record.updated_at.timestamp()
+        assert 0 < await client.ttl("ll:x:telegram:77") <= 86_400
+    finally:
+        await client.aclose()
