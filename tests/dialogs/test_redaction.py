@@ -147,7 +147,7 @@ SURROUNDING = st.text(max_size=60)
     body=st.from_regex(r"[3-6][0-9]{14}", fullmatch=True),
     before=SURROUNDING,
     after=SURROUNDING,
-    style=st.sampled_from(["plain", "spaces", "dashes"]),
+    style=st.sampled_from(["plain", "spaces", "dashes", "two_spaces", "spaced_dashes", "dots", "wrapped"]),
 )
 def test_a_card_number_never_survives(body: str, before: str, after: str, style: str) -> None:
     card = luhn_complete(body)
@@ -156,11 +156,15 @@ def test_a_card_number_never_survives(body: str, before: str, after: str, style:
         "plain": card,
         "spaces": " ".join(card[i : i + 4] for i in range(0, 16, 4)),
         "dashes": "-".join(card[i : i + 4] for i in range(0, 16, 4)),
+        "two_spaces": "  ".join(card[i : i + 4] for i in range(0, 16, 4)),
+        "spaced_dashes": " - ".join(card[i : i + 4] for i in range(0, 16, 4)),
+        "dots": ".".join(card[i : i + 4] for i in range(0, 16, 4)),
+        "wrapped": f"{card[:4]} {card[4:8]}\n{card[8:12]} {card[12:]}",
     }[style]
     out = redact(before + written + after)
     assert card not in out.text
     assert written not in out.text
-    assert card[:12] not in re.sub(r"[ \-]", "", out.text)
+    assert card[:12] not in re.sub(r"[\s\-.]", "", out.text)
     assert "card_number" in out.kinds or "id_number" in out.kinds
 
 
