@@ -56,6 +56,13 @@ async def test_redis_bytes_are_counted_per_conversation(redis_url: str, tmp_path
     assert footprint.used_memory_per_conversation > 300
 
 
+async def test_redis_bytes_per_conversation_do_not_depend_on_how_many(redis_url: str, tmp_path: Path) -> None:
+    """The engine's pool of connections is not counted: a run of 300 and one of 900 agree."""
+    few = await measure_footprint(redis_url, tmp_path, conversations=300)
+    many = await measure_footprint(redis_url, tmp_path, conversations=900)
+    assert 0.8 < few.used_memory_per_conversation / many.used_memory_per_conversation < 1.25
+
+
 @pytest.mark.parametrize("kind", ["sqlite", "redis"])
 async def test_flat_cost_fills_the_store_to_each_level(kind: str, redis_url: str, tmp_path: Path) -> None:
     result = await measure_flat(kind, tmp_path, redis_url, levels=(50, 150), conversations=1)
