@@ -77,7 +77,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -118,6 +118,7 @@ class LoadResult:
     # What else was measured (see the module docstring).
     think_s: tuple[float, float] = DEFAULT_THINK_S
     turns_per_conversation: int = 0
+    workers: int = 1  # serving processes; the histogram figures are one process's
     error_kinds: dict[str, int] = field(default_factory=dict)
     ws_p50_ms: float = 0.0
     ws_p99_ms: float = 0.0
@@ -148,7 +149,9 @@ class LoadResult:
         lo, hi = self.think_s
         return "\n".join(
             [
-                f"lossline serve ({self.backend}), {self.conversations} concurrent conversations "
+                f"lossline serve ({self.backend}"
+                + (f", {self.workers} workers" if self.workers > 1 else "")
+                + f"), {self.conversations} concurrent conversations "
                 f"x {self.turns_per_conversation} turns, think {lo:g}-{hi:g} s",
                 f"  turns {self.turns} in {self.seconds:.1f} s = {self.turns_per_s:.0f} turns/s; "
                 f"errors {self.errors} ({kinds})",
@@ -322,10 +325,30 @@ class Server:
     def pid(self) -> int:
         return self.process.pid
 
+    def pids(self) -> list[int]:
+        """The serving process and its descendants (uvicorn's workers with --workers)."""
+        found, todo = [], [self.process.pid]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            for children in Path(f"/proc/{pid}/task").glob("*/children"):
+                try:
+                    todo += [int(child) for child in children.read_text().split()]
+                except OSError:
+                    pass  # the thread or process ended meanwhile
+        return found
+
+    def rss(self) -> int:
+        return sum(rss_bytes(pid) for pid in self.pids())
+
+    def cpu(self) -> float:
+        return sum(cpu_seconds(pid) for pid in self.pids())
+
 
 @contextlib.asynccontextmanager
-async def serve(directory: Path, redis_url: str | None) -> AsyncIterator[Server]:
-    """`lossline serve` in its own process (starting: see `_healthy`); stopped on exit."""
+async def serve(directory: Path, redis_url: str | None, workers: int = 1) -> AsyncIterator[Server]:
+    """`lossline serve` in its own process, or `workers` of them (starting: see `_healthy`);
+    stopped on exit."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LOSSLINE_")}
     env |= {
@@ -334,6 +357,7 @@ async def serve(directory: Path, redis_url: str | None) -> AsyncIterator[Server]
         "LOSSLINE_PORT": str(port),
         "LOSSLINE_RATE_PER_ADDRESS": "100000000",
         "LOSSLINE_RATE_PER_CONVERSATION": "100000",
+        "LOSSLINE_WORKERS": str(workers),
     }
     if redis_url:
         env["LOSSLINE_REDIS_URL"] = redis_url
@@ -544,11 +568,14 @@ async def run_load(
     redis_url: str | None = None,
     think_s: tuple[float, float] = DEFAULT_THINK_S,
     seed: int = 0,
+    workers: int = 1,
 ) -> LoadResult:
-    """Start `lossline serve`, open `conversations` conversations, let them all talk at
-    once, and measure (see the module docstring)."""
+    """Start `lossline serve` (with `workers` processes: Redis only), open `conversations`
+    conversations, let them all talk at once, and measure (see the module docstring)."""
     if backend not in ("sqlite", "redis"):
         raise ValueError(f"backend must be sqlite or redis, not {backend!r}")
+    if workers < 1 or (workers > 1 and backend != "redis"):
+        raise ValueError(f"workers must be 1, or more on redis; not {workers} on {backend}")
     if conversations < 1 or turns_per_conversation < 1:
         raise ValueError("need at least one conversation and one turn")
     lo, hi = think_s
@@ -565,7 +592,7 @@ async def run_load(
             redis.start()
             redis_url = redis.url
         try:
-            async with serve(directory, redis_url) as server:
+            async with serve(directory, redis_url, workers) as server:
                 # The script's replies are worked out here while the server starts.
                 length = _script_length()
                 script = scripted_turns(max(length, turns_per_conversation))
@@ -580,6 +607,7 @@ async def run_load(
                     backend,
                     redis_url,
                 )
+                result = replace(result, workers=workers)
         finally:
             if redis is not None:
                 redis.stop()
@@ -609,7 +637,7 @@ async def _measure(
         # Fewer for a small run: a smoke test has no memory figure to get right.
         await _warm_up(session, server.base, full_script, warm, min(WARMUP_CONVERSATIONS, 1 + count // 100))
         await asyncio.sleep(SETTLE_S)
-        rss_baseline = rss_bytes(server.pid)
+        rss_baseline = server.rss()
 
         tally = Tally()
         tally.errors.update({f"warmup_{kind}": n for kind, n in warm.errors.items()})
@@ -628,7 +656,7 @@ async def _measure(
         live = [c for c, ok in zip(all_conversations, opened, strict=True) if ok]
         open_seconds = time.perf_counter() - opened_at
         await asyncio.sleep(SETTLE_S)
-        rss_open = rss_bytes(server.pid)
+        rss_open = server.rss()
 
         stop = asyncio.Event()
         lags: list[float] = []
@@ -639,7 +667,7 @@ async def _measure(
         ]
         histogram_before = await _metrics(session, server.base)
         redis_before = await _redis_cpu(redis_url)
-        server_before = cpu_seconds(server.pid)
+        server_before = server.cpu()
         client_before = time.process_time()
         machine_before = machine_cpu_seconds()
         started = time.perf_counter()
@@ -647,12 +675,12 @@ async def _measure(
         seconds = time.perf_counter() - started
         machine_cpu = (machine_cpu_seconds() - machine_before) / seconds
         client_cpu = (time.process_time() - client_before) / seconds
-        server_cpu = (cpu_seconds(server.pid) - server_before) / seconds
+        server_cpu = (server.cpu() - server_before) / seconds
         redis_cpu = (await _redis_cpu(redis_url) - redis_before) / seconds
         stop.set()
         await asyncio.gather(*probes)
         histogram_after = await _metrics(session, server.base)
-        rss_end = rss_bytes(server.pid)
+        rss_end = server.rss()
         for conversation in all_conversations:  # the sockets a dead server closed early
             if conversation.closed_early:
                 tally.errors["ws_closed_early"] += 1
@@ -723,6 +751,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="seconds a victim thinks between turns (uniform)",
     )
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=1, help="serving processes (redis only)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args(argv)
     result = run(
@@ -732,6 +761,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         redis_url=args.redis_url,
         think_s=(args.think[0], args.think[1]),
         seed=args.seed,
+        workers=args.workers,
     )
     print(json.dumps(result.as_dict(), indent=2) if args.json else result.summary())
 

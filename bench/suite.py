@@ -32,6 +32,10 @@ GOALS: dict[str, float] = {
 }
 
 
+# As docker-compose.yml runs it: one process per core. SQLite serves from one process.
+REDIS_WORKERS = 2
+
+
 @dataclass(frozen=True)
 class Plan:
     rounds: int  # interleaved conversations per turn runner
@@ -123,6 +127,7 @@ async def run_bench(quick: bool, say: Callable[[str], None] = lambda _: None) ->
                     backend=backend,
                     redis_url=redis.url if backend == "redis" else None,
                     think_s=plan.load_think_s,
+                    workers=REDIS_WORKERS if backend == "redis" else 1,
                 )
                 loads[backend] = load.as_dict()
             result["load"] = loads

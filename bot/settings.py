@@ -112,6 +112,15 @@ class Settings(BaseSettings):
         gt=0,
         description="API requests a minute from one client address (bursts of 100); more get 429.",
     )
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description=(
+            "Processes `lossline serve` runs, each on the same port. More than one needs "
+            "LOSSLINE_REDIS_URL (live events cross processes only through Redis); one per core."
+        ),
+    )
     host: str = Field(default="127.0.0.1", description="Address `lossline serve` listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `lossline serve` listens on.")
 

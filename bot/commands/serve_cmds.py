@@ -7,39 +7,67 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
+
     from bot.settings import Settings
 
 
 def serve(
     host: str | None = typer.Option(None, "--host", help="Default: LOSSLINE_HOST or 127.0.0.1."),
     port: int | None = typer.Option(None, "--port", help="Default: LOSSLINE_PORT or 8000."),
+    workers: int | None = typer.Option(
+        None, "--workers", min=1, help="Processes (Redis only). Default: LOSSLINE_WORKERS or 1."
+    ),
 ) -> None:
     """Start lossline (SQLite under LOSSLINE_DATA_DIR unless LOSSLINE_REDIS_URL is set)."""
     import uvicorn
 
-    from bot.app import create_app
     from bot.logs import configure
     from bot.settings import Settings
 
     settings = Settings()
+    workers = workers or settings.workers
+    if workers > 1 and not settings.redis_url:
+        typer.echo(
+            "lossline: --workers/LOSSLINE_WORKERS above 1 needs LOSSLINE_REDIS_URL: with the "
+            "embedded SQLite, live replies reach only the process that made them.",
+            err=True,
+        )
+        raise typer.Exit(2)
     configure()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = (
-        f"Redis {settings.redis_url}" if settings.redis_url else f"SQLite in {settings.data_dir}"
-    )
+    store = f"Redis {settings.redis_url}" if settings.redis_url else f"SQLite in {settings.data_dir}"
+    host, port = host or settings.host, port or settings.port
     typer.echo(
-        f"lossline: serving on http://{host or settings.host}:{port or settings.port} ({store})"
+        f"lossline: serving on http://{host}:{port} ({store}"
+        + (f", {workers} processes)" if workers > 1 else ")")
     )
     _first_admin(settings)
-    app = create_app(settings)
+    if workers > 1:
+        # Each worker process builds its own app (and backend) from the same environment.
+        uvicorn.run(
+            f"{__name__}:worker_app",
+            factory=True,
+            workers=workers,
+            log_config=None,
+            proxy_headers=True,
+            host=host,
+            port=port,
+        )
+        return
+    app = worker_app()
+    uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=True)
+
+
+def worker_app() -> FastAPI:
+    """The app one serving process runs: logs set up, garbage collector tuned."""
+    from bot.app import create_app
+    from bot.logs import configure
+
+    configure()
+    app = create_app()
     _tune_gc()
-    uvicorn.run(
-        app,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_config=None,
-        proxy_headers=True,
-    )
+    return app
 
 
 # Young objects collected per 10,000 allocations, not 700. Every widget's open WebSocket is

@@ -70,3 +70,15 @@ def test_histogram_quantile_reads_what_happened_between_scrapes() -> None:
     assert after[-1] == (float("inf"), 100.0)
     assert histogram_quantile([], after, 0.5) == pytest.approx(6.0)  # 50 of 90 in 1..10 ms
     assert histogram_quantile(after, after, 0.5) == 0.0
+
+
+async def test_redis_with_two_serving_processes(redis_url: str) -> None:
+    """Workers share nothing but Redis: a reply made in one reaches a WebSocket in the other."""
+    result = await run_load(CONVERSATIONS, TURNS, "redis", redis_url, think_s=(0.05, 0.2), workers=2)
+    check(result, "redis")
+    assert result.workers == 2
+
+
+async def test_more_than_one_worker_needs_redis() -> None:
+    with pytest.raises(ValueError):
+        await run_load(CONVERSATIONS, TURNS, "sqlite", workers=2)

@@ -76,3 +76,10 @@ def test_no_admin_is_made_when_agents_exist(settings: Settings) -> None:
     CliRunner().invoke(app, ["agent", "add", "erin"], input=f"{ok}\n{ok}\n")
     assert asyncio.run(ensure_admin(settings)) is None
     assert stored_hash(settings, ADMIN) is None
+
+
+def test_serve_refuses_several_workers_on_the_embedded_store(settings: Settings) -> None:
+    result = CliRunner().invoke(app, ["serve", "--workers", "2"])
+    assert result.exit_code == 2
+    assert "LOSSLINE_REDIS_URL" in result.output
+    assert not (settings.data_dir / "lossline.sqlite3").exists()  # refused before anything
