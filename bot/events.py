@@ -157,12 +157,12 @@ class RedisEvents(Events):
         await self.client.publish(self._channel(conversation_id), data)
 
     async def publish_all(self, conversation_id: str, events: list[Event]) -> None:
-        """One round trip for a turn's events (a turn has two or three)."""
-        channel = self._channel(conversation_id)
-        async with self.client.pipeline(transaction=False) as pipe:
-            for event in events:
-                pipe.publish(channel, json.dumps(_stamp(conversation_id, event), ensure_ascii=False))
-            await pipe.execute()
+        """A turn's events (two or three) as one message, a JSON list: one PUBLISH, and one
+        message for every process that listens to parse, not three."""
+        if not events:
+            return
+        batch = [_stamp(conversation_id, event) for event in events]
+        await self.client.publish(self._channel(conversation_id), json.dumps(batch, ensure_ascii=False))
 
     async def _add(self, sub: Subscription) -> None:
         await super()._add(sub)
@@ -227,10 +227,11 @@ class RedisEvents(Events):
             if pending is not None and not pending.done():
                 pending.set_result(None)
         elif kind in ("message", "pmessage"):
-            event = json.loads(message["data"])
+            data = json.loads(message["data"])
             # A pattern message is for the "all" subscribers, a channel message for the
             # conversation's own: each arrives once even when both are subscribed.
-            self._deliver(event, to_conversation=kind == "message", to_all=kind == "pmessage")
+            for event in data if isinstance(data, list) else [data]:
+                self._deliver(event, to_conversation=kind == "message", to_all=kind == "pmessage")
 
     async def aclose(self) -> None:
         if self._reader is not None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 import pytest
 
 from bot.events import Events, RedisEvents
 from bot.settings import Settings
-from bot.store.factory import open_backend
+from bot.store.factory import Backend, open_backend
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -114,3 +115,20 @@ async def test_redis_events_cross_processes_on_one_shared_connection(
     finally:
         await here.aclose()
         await elsewhere.aclose()
+
+
+@pytest.mark.parametrize("backend_kind", ["redis"])
+async def test_a_turns_events_cross_redis_as_one_message(backend: Backend) -> None:
+    """Every process that listens parses one message a turn, not one per event."""
+    events = backend.events
+    assert isinstance(events, RedisEvents)
+    raw = events.client.pubsub()
+    await raw.subscribe("ll:ev:c1")
+    await raw.get_message(timeout=2)  # the subscription's confirmation
+    await events.publish_all("c1", [{"n": n} for n in range(3)])
+    message = await raw.get_message(timeout=2)
+    assert message is not None and json.loads(message["data"]) == [
+        {"n": n, "conversation_id": "c1"} for n in range(3)
+    ]
+    assert await raw.get_message(timeout=0.2) is None
+    await raw.aclose()
