@@ -17,7 +17,7 @@ from typing import Any
 
 from bench.flat import measure_flat
 from bench.footprint import measure_footprint
-from bench.load import run_load
+from bench.load import run_load_apart
 from bench.servers import PRODUCTION, RedisServer
 from bench.turns import run_turns
 from rules.benchmark import run as run_adjudicate
@@ -121,7 +121,7 @@ async def run_bench(quick: bool, say: Callable[[str], None] = lambda _: None) ->
             loads: dict[str, Any] = {}
             for backend in plan.load_backends:
                 say(f"lossline serve ({backend}) under {plan.load_conversations} concurrent conversations…")
-                load = await run_load(
+                loads[backend] = await run_load_apart(
                     conversations=plan.load_conversations,
                     turns_per_conversation=plan.load_turns,
                     backend=backend,
@@ -129,7 +129,6 @@ async def run_bench(quick: bool, say: Callable[[str], None] = lambda _: None) ->
                     think_s=plan.load_think_s,
                     workers=REDIS_WORKERS if backend == "redis" else 1,
                 )
-                loads[backend] = load.as_dict()
             result["load"] = loads
             result["p99_ms_1000_concurrent"] = max(load["p99_ms"] for load in loads.values())
             result["worker_bytes_per_active_conversation"] = max(

@@ -6,7 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from bench.load import LoadResult, histogram_quantile, run_load, scripted_turns, turn_histogram
+from bench.load import (
+    LoadResult,
+    histogram_quantile,
+    run_load,
+    run_load_apart,
+    scripted_turns,
+    turn_histogram,
+)
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -82,3 +89,9 @@ async def test_redis_with_two_serving_processes(redis_url: str) -> None:
 async def test_more_than_one_worker_needs_redis() -> None:
     with pytest.raises(ValueError):
         await run_load(CONVERSATIONS, TURNS, "sqlite", workers=2)
+
+
+async def test_a_load_run_in_a_process_of_its_own_answers_the_same_fields() -> None:
+    data = await run_load_apart(CONVERSATIONS, TURNS, "sqlite", None, think_s=(0.05, 0.2))
+    assert data["errors"] == 0 and data["turns"] == CONVERSATIONS * TURNS
+    assert 0 < data["p50_ms"] <= data["p99_ms"] and data["workers"] == 1
