@@ -341,14 +341,21 @@ class Engine:
         done = await self._commit(record, note)
         return done[0].record if done else record
 
-    async def _finish_orphaned_handoff(self, record: ConversationRecord) -> ConversationRecord:
-        orphaned = (
+    def _orphaned(self, record: ConversationRecord) -> bool:
+        return (
             record.handoff == "queued"
             and record.handoff_entry is None
             and self.clock() - record.updated_at > ORPHANED_HANDOFF
         )
-        if not orphaned:
+
+    async def _finish_orphaned_handoff(self, record: ConversationRecord) -> ConversationRecord:
+        if not self._orphaned(record):
             return record
+        # The record may be the caller's, read before the lock: look again before enqueuing.
+        fresh = await self.store.load(record.id)
+        if fresh is None or not self._orphaned(fresh):
+            return fresh or record
+        record = fresh
         # The process may have died between its enqueue and noting the entry: use that one.
         return await self._enqueue_handoff(record, await self.queue.pending_for(record.id))
 

@@ -100,3 +100,29 @@ async def test_pending_for_names_the_unclaimed_entry_of_a_conversation(backend: 
     assert await queue.claim(first, "agent:li")
     assert await queue.pending_for("c1") is None
     assert await queue.pending_for("c2") == other
+
+
+async def test_a_stale_record_from_the_caller_does_not_queue_a_claimed_handoff_again(
+    backend: Backend,
+) -> None:
+    """The API hands the engine the record it read for the token check. If that read caught
+    the hand-off between its commit and its entry, and an agent has claimed it since, the
+    engine must look again rather than queue it a second time."""
+    engine = Engine(backend.store, backend.queue, backend.events)
+    record, _, _ = await engine.start("web", "zh-CN", NOW)
+    await engine.handle(record.id, said("转人工"), "m-1")
+    handed = await backend.store.load(record.id)
+    assert handed is not None and handed.handoff == "queued" and handed.handoff_entry
+    stale = handed.model_copy(update={"handoff_entry": None})  # as read mid-way
+    [entry] = await backend.queue.read("console-1", count=10, block_ms=0)
+    assert await engine.claim(entry, "li") is not None
+    later = Engine(
+        backend.store,
+        backend.queue,
+        backend.events,
+        clock=lambda: utcnow() + ORPHANED_HANDOFF + timedelta(seconds=1),
+    )
+    outcome = await later.handle(record.id, said("有人吗"), "m-2", loaded=stale)
+    assert outcome.to_agent
+    assert await backend.queue.pending_count() == 0
+    assert await backend.queue.read("console-2", count=10, block_ms=0) == []
