@@ -95,6 +95,11 @@ class Changes(BaseModel):
         return record.model_copy(update={**self.fields(), "version": record.version + 1})
 
 
+def base_at(base: ConversationRecord | None, version: int) -> ConversationRecord | None:
+    """`base` if it is the record at `version` (what commit_turn may build on), else None."""
+    return base if base is not None and base.version == version else None
+
+
 class EvidenceMeta(BaseModel):
     file_name: str
     content_type: str

@@ -25,6 +25,7 @@ from bot.store.base import (
     EvidenceMeta,
     ExternalKeyTaken,
     Store,
+    base_at,
 )
 from dialogs.messages import TranscriptEntry
 
@@ -177,7 +178,7 @@ class RedisStore(Store):
         base: ConversationRecord | None = None,
     ) -> CommitOutcome:
         # With the record the commit starts from, Redis need not send it back (4 KB a turn).
-        base = base if base is not None and base.version == expected_version else None
+        base = base_at(base, expected_version)
         reply = await self._commit(
             keys=self._keys(conversation_id),
             args=[

@@ -32,6 +32,7 @@ from bot.store.base import (
     EvidenceMeta,
     ExternalKeyTaken,
     Store,
+    base_at,
 )
 from dialogs.messages import TranscriptEntry
 
@@ -235,8 +236,7 @@ class SqliteStore(Store):
         return await self.db.call(_load_now, conversation_id)
 
     async def find_by_external_key(self, external_key: str) -> ConversationRecord | None:
-        async with self.db.reading() as conn:
-            return await _load(conn, "external_key = ?", external_key)
+        return await self.db.call(_load_now, external_key, "external_key")
 
     async def commit_turn(
         self,
@@ -249,7 +249,6 @@ class SqliteStore(Store):
         base: ConversationRecord | None = None,
     ) -> CommitOutcome:
         rows = _transcript_rows(conversation_id, transcript)
-        base = base if base is not None and base.version == expected_version else None
         return await self.db.call(
             self._commit_turn,
             conversation_id,
@@ -258,7 +257,7 @@ class SqliteStore(Store):
             rows,
             message_id,
             result,
-            base,
+            base_at(base, expected_version),
             write=True,
         )
 
@@ -275,11 +274,8 @@ class SqliteStore(Store):
     ) -> CommitOutcome:
         # With `base` (the record at expected_version), only the version is read, unless the
         # answer is the current record (duplicate, conflict).
-        row = conn.execute(
-            "SELECT version FROM conversations WHERE id = ? AND (expires_at IS NULL OR expires_at >= ?)",
-            (conversation_id, time.time()),
-        ).fetchone()
-        if row is None:
+        version = live_column(conn, "version", "id", conversation_id)
+        if version is None:
             raise ConversationNotFound(conversation_id)
         if message_id is not None:
             stored = conn.execute(
@@ -290,7 +286,7 @@ class SqliteStore(Store):
             if stored is not None:
                 current = _current(conn, conversation_id)
                 return CommitOutcome(status="duplicate", record=current, result=json.loads(stored[0]))
-        if row[0] != expected_version:
+        if version != expected_version:
             return CommitOutcome(status="conflict", record=_current(conn, conversation_id))
         record = changes.apply(base if base is not None else _current(conn, conversation_id))
         conn.execute(
@@ -333,13 +329,7 @@ class SqliteStore(Store):
         return [TranscriptEntry.model_validate_json(row[0]) for row in rows]
 
     async def add_evidence(self, conversation_id: str, meta: EvidenceMeta) -> None:
-        async with self.db.transaction() as conn:
-            if await _load(conn, "id = ?", conversation_id) is None:
-                raise ConversationNotFound(conversation_id)
-            await conn.execute(
-                "INSERT INTO evidence (conversation_id, meta) VALUES (?, ?)",
-                (conversation_id, meta.model_dump_json()),
-            )
+        await self.db.call(_add_evidence, conversation_id, meta.model_dump_json(), write=True)
 
     async def evidence(self, conversation_id: str) -> list[EvidenceMeta]:
         async with self.db.reading() as conn:
@@ -352,7 +342,7 @@ class SqliteStore(Store):
     async def list_recent(self, limit: int = 100) -> list[ConversationRecord]:
         async with self.db.reading() as conn:
             rows = await conn.execute_fetchall(
-                "SELECT record FROM conversations WHERE expires_at IS NULL OR expires_at >= ?"
+                f"SELECT record FROM conversations WHERE {_LIVE}"
                 " ORDER BY julianday(json_extract(record, '$.updated_at')) DESC LIMIT ?",
                 (time.time(), limit),
             )
@@ -369,31 +359,14 @@ class SqliteStore(Store):
             return cursor.rowcount
 
     async def ping(self) -> bool:
-        async with self.db.reading() as conn:
-            return await _scalar(conn, "SELECT 1", ()) == 1
-
-
-async def _scalar(conn: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> Any:
-    async with conn.execute(sql, params) as cursor:
-        row = await cursor.fetchone()
-    return None if row is None else row[0]
-
-
-async def _load(conn: aiosqlite.Connection, where: str, value: str) -> ConversationRecord | None:
-    # An expired conversation is gone even before purge_expired deletes its rows.
-    data = await _scalar(
-        conn,
-        f"SELECT record FROM conversations WHERE {where} AND (expires_at IS NULL OR expires_at >= ?)",
-        (value, time.time()),
-    )
-    return None if data is None else ConversationRecord.model_validate_json(data)
+        return bool(await self.db.call(lambda conn: conn.execute("SELECT 1").fetchone()[0] == 1))
 
 
 def _transcript_rows(conversation_id: str, entries: Sequence[TranscriptEntry]) -> list[tuple[str, str]]:
     return [(conversation_id, e.model_dump_json(exclude_defaults=True)) for e in entries]
 
 
-# -- on the connection's thread ------------------------------------------------------------
+# -- jobs for SqliteDatabase.call (on the event loop, or on the connection's thread) --------
 
 
 def _plain(conn: sqlite3.Connection, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
@@ -434,10 +407,24 @@ def _current(conn: sqlite3.Connection, conversation_id: str) -> ConversationReco
     return record
 
 
-def _load_now(conn: sqlite3.Connection, conversation_id: str) -> ConversationRecord | None:
-    # An expired conversation is gone even before purge_expired deletes its rows.
+# An expired conversation is gone even before purge_expired deletes its rows.
+_LIVE = "(expires_at IS NULL OR expires_at >= ?)"
+
+
+def live_column(conn: sqlite3.Connection, column: str, key: str, value: str) -> Any:
+    """`column` of the live conversation whose `key` ("id" or "external_key") is `value`."""
     row = conn.execute(
-        "SELECT record FROM conversations WHERE id = ? AND (expires_at IS NULL OR expires_at >= ?)",
-        (conversation_id, time.time()),
+        f"SELECT {column} FROM conversations WHERE {key} = ? AND {_LIVE}", (value, time.time())
     ).fetchone()
-    return None if row is None else ConversationRecord.model_validate_json(row[0])
+    return None if row is None else row[0]
+
+
+def _load_now(conn: sqlite3.Connection, value: str, key: str = "id") -> ConversationRecord | None:
+    data = live_column(conn, "record", key, value)
+    return None if data is None else ConversationRecord.model_validate_json(data)
+
+
+def _add_evidence(conn: sqlite3.Connection, conversation_id: str, meta: str) -> None:
+    if live_column(conn, "1", "id", conversation_id) is None:
+        raise ConversationNotFound(conversation_id)
+    conn.execute("INSERT INTO evidence (conversation_id, meta) VALUES (?, ?)", (conversation_id, meta))

@@ -19,7 +19,7 @@ from redis.asyncio import Redis
 
 from bot.store.base import Store
 from bot.store.redis import RedisStore
-from bot.store.sqlite import SqliteDatabase, SqliteStore
+from bot.store.sqlite import SqliteDatabase, SqliteStore, live_column
 
 DETACHED = "-"  # a chat whose case moved to another chat: its next message starts anew
 
@@ -187,8 +187,4 @@ def _link(conn: sqlite3.Connection, key: str) -> str | None:
 def _link_and_external(
     conn: sqlite3.Connection, key: str, external_key: str
 ) -> tuple[str | None, str | None]:
-    row = conn.execute(
-        "SELECT id FROM conversations WHERE external_key = ? AND (expires_at IS NULL OR expires_at >= ?)",
-        (external_key, time.time()),
-    ).fetchone()
-    return _link(conn, key), None if row is None else str(row[0])
+    return _link(conn, key), live_column(conn, "id", "external_key", external_key)
