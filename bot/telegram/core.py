@@ -187,10 +187,9 @@ class TelegramCore:
         self, chat_id: int, now: datetime, language: str | None
     ) -> tuple[ConversationRecord, StepResult | None]:
         """The chat's conversation, started if it has none (then with the start's result)."""
-        record = await self._current(chat_id)
+        record, detached = await self._lookup(chat_id)
         if record is not None:
             return record, None
-        detached = await self.links.conversation_of(chat_id) == DETACHED
         key = None if detached else external_key(chat_id)
         try:
             record, _, started = await self.engine.start(CHANNEL, _locale(language), now, key)
@@ -207,15 +206,19 @@ class TelegramCore:
         return record, started
 
     async def _current(self, chat_id: int) -> ConversationRecord | None:
+        return (await self._lookup(chat_id))[0]
+
+    async def _lookup(self, chat_id: int) -> tuple[ConversationRecord | None, bool]:
+        """The chat's conversation, if it has one; and whether its own case moved away."""
         linked, own = await self.links.conversation_and_own(chat_id, external_key(chat_id))
         if linked == DETACHED:
-            return None
+            return None, True
         for conversation_id in (linked, own):
             if conversation_id is not None:
                 record = await self.engine.store.load(conversation_id)
                 if record is not None:
-                    return record
-        return None
+                    return record, False
+        return None, False
 
     async def _resume(self, message: IncomingMessage, code: str, sent_at: datetime) -> None:
         """`/start LL-XXXXXX`: carry on with that case here; its old chat starts anew."""
