@@ -20,7 +20,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from bot import metrics
-from bot.engine import Engine, TooBusy
+from bot.engine import BadToken, Engine, TooBusy
 from bot.errors import ApiError
 from bot.events import Event
 from bot.evidence import save_evidence
@@ -31,7 +31,6 @@ from bot.store.base import (
     ConversationRecord,
     EvidenceMeta,
     HandoffStatus,
-    token_matches,
 )
 from dialogs.messages import Reply, TranscriptEntry, Turn
 from dialogs.preview import Assessment
@@ -190,14 +189,14 @@ async def conversation(
     """The conversation named in the path, if the bearer token is its own."""
     if len(id) > 64:
         raise ApiError(404, message="会话不存在。")
-    record = await rt.engine.store.load(id)
-    if record is None:
-        raise ApiError(404, message="会话不存在或已过期，请重新开始。")
-    if credentials is None:  # no Authorization header, another scheme, or no token after Bearer
-        raise ApiError(401, headers={"WWW-Authenticate": "Bearer"})
-    if not token_matches(credentials.credentials, record.token_hash):
-        raise ApiError(403)
-    return record
+    try:
+        return await rt.engine.authorize(id, credentials.credentials if credentials else "")
+    except ConversationNotFound:
+        raise ApiError(404, message="会话不存在或已过期，请重新开始。") from None
+    except BadToken:
+        if credentials is None:  # no Authorization header, another scheme, or no token after Bearer
+            raise ApiError(401, headers={"WWW-Authenticate": "Bearer"}) from None
+        raise ApiError(403) from None
 
 
 Limited = Depends(limit_address)
@@ -328,11 +327,12 @@ PUSHED = ("reply", "agent_message", "owner", "handoff", "state")
 async def conversation_ws(websocket: WebSocket, id: str) -> None:
     rt: Runtime = websocket.app.state.runtime
     token = websocket.query_params.get("token", "")
-    record = await rt.engine.store.load(id[:64])
-    if record is None:
+    try:
+        record = await rt.engine.authorize(id[:64], token)
+    except ConversationNotFound:
         await websocket.close(code=4404)
         return
-    if not token_matches(token, record.token_hash):
+    except BadToken:
         await websocket.close(code=4403)
         return
     await websocket.accept()

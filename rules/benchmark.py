@@ -1,6 +1,6 @@
 """How long one adjudication takes: a 10-line case, timed many times, median per call.
 
-bench/adjudicate.py prints it; a `lossline bench` command can call `adjudicate_median_us()`.
+bench/adjudicate.py prints it; `lossline bench` calls `run()`.
 """
 
 from __future__ import annotations
@@ -93,7 +93,3 @@ def run(repeats: int = 200, number: int = 50) -> BenchResult:
         adjudicate_us=statistics.median(ours) * 1e6,
         validate_us=statistics.median(theirs) * 1e6,
     )
-
-
-def adjudicate_median_us(repeats: int = 200, number: int = 50) -> float:
-    return run(repeats, number).adjudicate_us

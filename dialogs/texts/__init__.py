@@ -7,7 +7,6 @@ from typing import Any
 from dialogs.texts import en, zh_CN
 
 CATALOGS: dict[str, dict[str, str]] = {"zh-CN": zh_CN.TEXTS, "en": en.TEXTS}
-LOCALES = tuple(CATALOGS)
 
 
 def normalise_locale(locale: str | None) -> str:
