@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import structlog
@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bot import api, console, errors, web
+from bot.engine import ORPHANED_HANDOFF
 from bot.limits import BodyLimit
 from bot.runtime import Runtime
 from bot.settings import Settings
@@ -22,17 +23,19 @@ log = structlog.get_logger(__name__)
 
 
 PURGE_EVERY_S = 3600.0
+RECOVER_EVERY_S = ORPHANED_HANDOFF.total_seconds() / 2
 
 
-async def purge_forever(backend: Backend, every_s: float) -> None:
-    """Delete conversations idle past retention (SQLite; Redis expires keys by itself)."""
+async def repeat_forever(name: str, job: Callable[[], Awaitable[int]], every_s: float) -> None:
+    """Run a background job every `every_s`; it logs how many things it did, and a failure
+    is retried next time, never fatal to serving."""
     while True:
         try:
-            removed = await backend.store.purge_expired()
-            if removed:
-                log.info("retention.purged", conversations=removed)
-        except Exception:  # a failed purge is retried next time, never fatal to serving
-            log.exception("retention.purge_failed")
+            done = await job()
+            if done:
+                log.info(f"{name}.done", count=done)
+        except Exception:
+            log.exception(f"{name}.failed")
         await asyncio.sleep(every_s)
 
 
@@ -45,13 +48,20 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         own = backend is None
         opened = backend or await open_backend(settings)
         app.state.runtime = Runtime.build(settings, opened)
-        purger = asyncio.create_task(purge_forever(opened, PURGE_EVERY_S))
+        engine = app.state.runtime.engine
+        jobs = [
+            # Conversations idle past retention (SQLite; Redis expires keys by itself).
+            asyncio.create_task(repeat_forever("retention.purge", opened.store.purge_expired, PURGE_EVERY_S)),
+            # Hand-offs a dead process committed but never put on the queue.
+            asyncio.create_task(repeat_forever("handoff.recover", engine.recover_handoffs, RECOVER_EVERY_S)),
+        ]
         try:
             yield
         finally:
-            purger.cancel()
+            for job in jobs:
+                job.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await purger
+                await asyncio.gather(*jobs)
             if own:
                 await opened.aclose()
 

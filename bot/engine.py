@@ -45,8 +45,8 @@ from dialogs.messages import Reply, StepResult, TranscriptEntry, Turn
 log = structlog.get_logger(__name__)
 
 MAX_ATTEMPTS = 8  # commits tried per turn before giving up on a hot conversation
-# A hand-off marked queued but without a queue entry for this long was left by a process
-# that died between its commit and the enqueue: the next one to touch it enqueues it.
+# A hand-off announced this long ago and still without a queue entry was left by a process
+# that died between its commit and the enqueue: the sweep (recover_handoffs) enqueues it.
 ORPHANED_HANDOFF = timedelta(seconds=10)
 RISK_EVENTS = ("scam_signal", "redacted")  # dialog events that the console should flag
 
@@ -172,6 +172,8 @@ class Engine:
             if plan is None:
                 return None
             result = plan.outcome.response() if plan.outcome else {}
+            if plan.opens_handoff:  # so that it is found if this process dies before enqueuing
+                await self.queue.announce(record.id, self.clock())
             committed = await self.store.commit_turn(
                 record.id, record.version, plan.changes, plan.transcript, message_id, result, base=record
             )
@@ -233,7 +235,6 @@ class Engine:
         if loaded is not None and loaded.id != conversation_id:
             raise ValueError(f"loaded record {loaded.id!r} is not {conversation_id!r}")
         async with self._locked(conversation_id, loaded) as record:
-            record = await self._finish_orphaned_handoff(record)
             done = await self._commit(record, lambda current: self._plan(current, turn), message_id)
             assert done is not None  # a turn always has something to write
             committed, plan = done
@@ -339,25 +340,32 @@ class Engine:
             return _Plan(Changes(handoff_entry=entry_id, updated_at=self.clock()), [], [event])
 
         done = await self._commit(record, note)
+        await self.queue.withdraw(record.id)
         return done[0].record if done else record
 
-    def _orphaned(self, record: ConversationRecord) -> bool:
-        return (
-            record.handoff == "queued"
-            and record.handoff_entry is None
-            and self.clock() - record.updated_at > ORPHANED_HANDOFF
-        )
-
-    async def _finish_orphaned_handoff(self, record: ConversationRecord) -> ConversationRecord:
-        if not self._orphaned(record):
-            return record
-        # The record may be the caller's, read before the lock: look again before enqueuing.
-        fresh = await self.store.load(record.id)
-        if fresh is None or not self._orphaned(fresh):
-            return fresh or record
-        record = fresh
-        # The process may have died between its enqueue and noting the entry: use that one.
-        return await self._enqueue_handoff(record, await self.queue.pending_for(record.id))
+    async def recover_handoffs(self) -> int:
+        """Put on the queue the hand-offs whose process died between committing and
+        enqueuing them: those announced ORPHANED_HANDOFF ago and still without a queue entry.
+        Forgets the announcements that are settled. Returns how many it put on the queue.
+        The service runs it every few seconds, in every process."""
+        recovered = 0
+        for conversation_id, seen in await self.queue.announced(self.clock() - ORPHANED_HANDOFF):
+            # Whoever moves the announcement on finishes it; if that process dies too, the
+            # announcement is old again ORPHANED_HANDOFF later.
+            if not await self.queue.renew(conversation_id, seen, self.clock()):
+                continue
+            try:
+                async with self._locked(conversation_id) as record:
+                    if record.handoff == "queued" and record.handoff_entry is None:
+                        log.warning("handoff.orphaned", conversation_id=record.id)
+                        # It may have died between its enqueue and noting the entry: use that.
+                        entry = await self.queue.pending_for(record.id)
+                        record = await self._enqueue_handoff(record, entry)
+                        recovered += record.handoff_entry is not None
+            except ConversationNotFound:  # expired or deleted: nothing to hand off
+                pass
+            await self.queue.withdraw(conversation_id)
+        return recovered
 
     async def claim(self, entry: HandoffEntry, agent: str) -> ConversationRecord | None:
         """An agent takes a hand-off from the queue, and with it the conversation. None when

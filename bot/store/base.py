@@ -152,9 +152,7 @@ class Store(ABC):
     """Conversations: records, transcripts, evidence metadata, applied message ids."""
 
     @abstractmethod
-    async def create(
-        self, record: ConversationRecord, transcript: Sequence[TranscriptEntry] = ()
-    ) -> None:
+    async def create(self, record: ConversationRecord, transcript: Sequence[TranscriptEntry] = ()) -> None:
         """Write a new conversation. Raises ExternalKeyTaken if its external key is bound."""
 
     @abstractmethod
@@ -216,9 +214,7 @@ class HandoffQueue(ABC):
         """Put a case summary on the queue; returns the entry id."""
 
     @abstractmethod
-    async def read(
-        self, consumer: str, count: int = 10, block_ms: int | None = None
-    ) -> list[HandoffEntry]:
+    async def read(self, consumer: str, count: int = 10, block_ms: int | None = None) -> list[HandoffEntry]:
         """Entries for this console: first any left pending too long by another console, then
         new ones, waiting up to `block_ms` (at most 2 s) when there are none."""
 
@@ -234,3 +230,25 @@ class HandoffQueue(ABC):
     async def pending_for(self, conversation_id: str) -> str | None:
         """The id of an entry of this conversation not yet claimed, if there is one (how a
         process finishing a hand-off orphaned by another learns it was enqueued already)."""
+
+    # A hand-off is committed on the conversation first and enqueued after. A process that
+    # dies in between leaves a hand-off no console hears of; announcing it beforehand, on a
+    # list outside the conversation, lets any process find and finish it (Engine.recover_handoffs).
+
+    @abstractmethod
+    async def announce(self, conversation_id: str, at: datetime) -> None:
+        """This conversation's hand-off is about to open (kept until `withdraw`)."""
+
+    @abstractmethod
+    async def announced(self, before: datetime, limit: int = 100) -> list[tuple[str, float]]:
+        """(conversation id, announced at as a POSIX timestamp) of the announcements made
+        before `before` and not withdrawn, oldest first."""
+
+    @abstractmethod
+    async def renew(self, conversation_id: str, seen: float, at: datetime) -> bool:
+        """Move the announcement on from `seen` (as `announced` gave it) to `at`; False when
+        another process moved or withdrew it first."""
+
+    @abstractmethod
+    async def withdraw(self, conversation_id: str) -> None:
+        """The announced hand-off is on the queue (or never opened): forget the announcement."""

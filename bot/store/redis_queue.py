@@ -8,6 +8,7 @@ hand-offs). XAUTOCLAIM hands entries a console left pending too long to the next
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any, cast
 
 from redis.asyncio import Redis
@@ -16,6 +17,16 @@ from redis.exceptions import ResponseError
 from bot.store.base import HandoffEntry, HandoffQueue
 
 GROUP = "consoles"
+# KEYS: announcements   ARGV: conversation id, score seen, new score. Compared as numbers:
+# Redis and Python print the same double differently.
+RENEW = """
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if score and tonumber(score) == tonumber(ARGV[2]) then
+  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+  return 1
+end
+return 0
+"""
 PAGE = 500  # entries a scan of the stream reads at a time
 
 
@@ -35,6 +46,8 @@ class RedisHandoffQueue(HandoffQueue):
         self.redeliver_ms = redeliver_ms
         self.block_ms = min(block_ms, 2000)
         self.stream = stream
+        self.announcements = f"{stream}:announced"  # a sorted set: conversation id → time
+        self._renew = client.register_script(RENEW)
         self._group_ready = False
 
     async def _ensure_group(self) -> None:
@@ -52,9 +65,7 @@ class RedisHandoffQueue(HandoffQueue):
         fields = {"c": conversation_id, "p": json.dumps(payload, ensure_ascii=False)}
         return cast(str, await self.client.xadd(self.stream, fields))  # type: ignore[arg-type]
 
-    async def read(
-        self, consumer: str, count: int = 10, block_ms: int | None = None
-    ) -> list[HandoffEntry]:
+    async def read(self, consumer: str, count: int = 10, block_ms: int | None = None) -> list[HandoffEntry]:
         block = self.block_ms if block_ms is None else min(block_ms, 2000)
         try:
             return await self._read(consumer, count, block)
@@ -107,3 +118,23 @@ class RedisHandoffQueue(HandoffQueue):
             if len(batch) < PAGE:
                 return None
             start = "(" + batch[-1][0]
+
+    async def announce(self, conversation_id: str, at: datetime) -> None:
+        await self.client.zadd(self.announcements, {conversation_id: at.timestamp()})
+
+    async def announced(self, before: datetime, limit: int = 100) -> list[tuple[str, float]]:
+        return cast(
+            list[tuple[str, float]],
+            await self.client.zrangebyscore(
+                self.announcements, "-inf", f"({before.timestamp()}", start=0, num=limit, withscores=True
+            ),
+        )
+
+    async def renew(self, conversation_id: str, seen: float, at: datetime) -> bool:
+        renewed = await self._renew(
+            keys=[self.announcements], args=[conversation_id, repr(seen), at.timestamp()]
+        )
+        return bool(renewed)
+
+    async def withdraw(self, conversation_id: str) -> None:
+        await self.client.zrem(self.announcements, conversation_id)

@@ -78,6 +78,10 @@ CREATE TABLE IF NOT EXISTS handoffs (
     claimed_at REAL
 );
 CREATE INDEX IF NOT EXISTS handoffs_open ON handoffs(claimed_by, delivered_at);
+CREATE TABLE IF NOT EXISTS handoffs_announced (
+    conversation_id TEXT PRIMARY KEY,
+    at REAL NOT NULL
+);
 """
 
 

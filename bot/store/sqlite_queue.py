@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from datetime import datetime
 from typing import Any
 
 from bot.store.base import HandoffEntry, HandoffQueue
@@ -37,9 +38,7 @@ class SqliteHandoffQueue(HandoffQueue):
         self._added.clear()
         return str(entry_id)
 
-    async def read(
-        self, consumer: str, count: int = 10, block_ms: int | None = None
-    ) -> list[HandoffEntry]:
+    async def read(self, consumer: str, count: int = 10, block_ms: int | None = None) -> list[HandoffEntry]:
         block = self.block_ms if block_ms is None else min(block_ms, 2000)
         deadline = time.monotonic() + block / 1000
         while True:
@@ -71,8 +70,7 @@ class SqliteHandoffQueue(HandoffQueue):
                 [(consumer, now, row[0]) for row in rows],
             )
         return [
-            HandoffEntry(id=str(row[0]), conversation_id=row[1], payload=json.loads(row[2]))
-            for row in rows
+            HandoffEntry(id=str(row[0]), conversation_id=row[1], payload=json.loads(row[2])) for row in rows
         ]
 
     async def claim(self, entry_id: str, agent: str) -> bool:
@@ -80,17 +78,14 @@ class SqliteHandoffQueue(HandoffQueue):
             return False
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
-                "UPDATE handoffs SET claimed_by = ?, claimed_at = ?"
-                " WHERE id = ? AND claimed_by IS NULL",
+                "UPDATE handoffs SET claimed_by = ?, claimed_at = ? WHERE id = ? AND claimed_by IS NULL",
                 (agent, time.time(), int(entry_id)),
             )
             return cursor.rowcount == 1
 
     async def pending_count(self) -> int:
         async with self.db.reading() as conn:
-            rows = await conn.execute_fetchall(
-                "SELECT count(*) FROM handoffs WHERE claimed_by IS NULL"
-            )
+            rows = await conn.execute_fetchall("SELECT count(*) FROM handoffs WHERE claimed_by IS NULL")
         return int(next(iter(rows))[0])
 
     async def pending_for(self, conversation_id: str) -> str | None:
@@ -101,3 +96,41 @@ class SqliteHandoffQueue(HandoffQueue):
                 (conversation_id,),
             )
         return next((str(row[0]) for row in rows), None)
+
+    async def announce(self, conversation_id: str, at: datetime) -> None:
+        await self.db.call(
+            lambda conn: conn.execute(
+                "INSERT OR REPLACE INTO handoffs_announced (conversation_id, at) VALUES (?, ?)",
+                (conversation_id, at.timestamp()),
+            ),
+            write=True,
+        )
+
+    async def announced(self, before: datetime, limit: int = 100) -> list[tuple[str, float]]:
+        rows = await self.db.call(
+            lambda conn: conn.execute(
+                "SELECT conversation_id, at FROM handoffs_announced WHERE at < ? ORDER BY at LIMIT ?",
+                (before.timestamp(), limit),
+            ).fetchall()
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    async def renew(self, conversation_id: str, seen: float, at: datetime) -> bool:
+        renewed: int = await self.db.call(
+            lambda conn: (
+                conn.execute(
+                    "UPDATE handoffs_announced SET at = ? WHERE conversation_id = ? AND at = ?",
+                    (at.timestamp(), conversation_id, seen),
+                ).rowcount
+            ),
+            write=True,
+        )
+        return renewed == 1
+
+    async def withdraw(self, conversation_id: str) -> None:
+        await self.db.call(
+            lambda conn: conn.execute(
+                "DELETE FROM handoffs_announced WHERE conversation_id = ?", (conversation_id,)
+            ),
+            write=True,
+        )

@@ -226,7 +226,7 @@ async def test_concurrent_messages_to_one_conversation_all_apply_in_order(
 
 
 async def test_serving_purges_idle_conversations(tmp_path: Path) -> None:
-    from bot.app import purge_forever
+    from bot.app import repeat_forever
     from bot.settings import Settings
     from bot.store.factory import open_backend
 
@@ -237,7 +237,7 @@ async def test_serving_purges_idle_conversations(tmp_path: Path) -> None:
 
         engine = Engine(backend.store, backend.queue, backend.events)
         record, _, _ = await engine.start("web", "zh-CN", datetime.now(SHANGHAI))
-        task = asyncio.create_task(purge_forever(backend, 0.05))
+        task = asyncio.create_task(repeat_forever("retention.purge", backend.store.purge_expired, 0.05))
         for _ in range(200):
             if await backend.store.load(record.id) is None:
                 break

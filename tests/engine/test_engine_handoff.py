@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
 from bot.engine import Engine, NotOwner
-from bot.store.base import Changes, ConversationRecord
+from bot.store.base import ConversationRecord
 from bot.store.factory import Backend
 from dialogs.messages import Turn
 
@@ -124,21 +124,3 @@ async def test_taking_over_a_queued_handoff_takes_it_off_the_queue(
     await engine.take_over(record.id, "li")
     assert await backend.queue.pending_count() == 0
     assert await backend.queue.read("console-1", block_ms=0) == []
-
-
-async def test_a_handoff_a_dead_process_never_enqueued_is_enqueued_on_the_next_turn(
-    engine: Engine, backend: Backend
-) -> None:
-    record, _, _ = await engine.start("web", "zh-CN", NOW)
-    # What a process leaves when killed between the turn's commit and the enqueue.
-    stale = datetime.now(UTC) - timedelta(minutes=1)
-    await backend.store.commit_turn(
-        record.id, 1, Changes(handoff="queued", updated_at=stale), [], None, {}
-    )
-    assert await backend.queue.pending_count() == 0
-
-    outcome = await engine.handle(record.id, said("有人吗"))
-
-    assert outcome.record.handoff == "queued" and outcome.record.handoff_entry is not None
-    [entry] = await backend.queue.read("console-1", block_ms=0)
-    assert entry.conversation_id == record.id

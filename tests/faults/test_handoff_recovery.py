@@ -1,15 +1,20 @@
 """A process that dies in the middle of a hand-off: the next one to touch the conversation
-after the orphaned hand-off time puts it on the queue once, whichever step the first one
-died at. (The kill trials found the queue holding a hand-off twice: a worker killed after
-its enqueue but before noting the entry on the conversation.)"""
+after the orphaned hand-off time, or the service's sweep of announced hand-offs, puts it on
+the queue once, whichever step the first one died at. (The kill trials found the queue
+holding a hand-off twice: a worker killed after its enqueue but before noting the entry on
+the conversation.)"""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from bot import app as app_module
+from bot import engine as engine_module
+from bot.app import create_app
 from bot.engine import ORPHANED_HANDOFF, Engine
 from bot.store.base import HandoffEntry, HandoffQueue, utcnow
 from bot.store.factory import Backend
@@ -48,44 +53,119 @@ class DyingQueue(HandoffQueue):
     async def pending_for(self, conversation_id: str) -> str | None:
         return await self.queue.pending_for(conversation_id)
 
+    async def announce(self, conversation_id: str, at: datetime) -> None:
+        await self.queue.announce(conversation_id, at)
+
+    async def announced(self, before: datetime, limit: int = 100) -> list[tuple[str, float]]:
+        return await self.queue.announced(before, limit)
+
+    async def renew(self, conversation_id: str, seen: float, at: datetime) -> bool:
+        return await self.queue.renew(conversation_id, seen, at)
+
+    async def withdraw(self, conversation_id: str) -> None:
+        await self.queue.withdraw(conversation_id)
+
 
 def said(text: str) -> Turn:
     return Turn(text=text, sent_at=NOW)
 
 
-@pytest.mark.parametrize("after_enqueue", [False, True], ids=["before-enqueue", "after-enqueue"])
-async def test_a_handoff_orphaned_by_a_dead_process_is_queued_once(
-    backend: Backend, after_enqueue: bool
-) -> None:
-    dying = Engine(backend.store, DyingQueue(backend.queue, after_enqueue), backend.events)
-    record, _, _ = await dying.start("web", "zh-CN", NOW)
-    await dying.handle(record.id, said("昨晚卡被盗刷了五万两千"), "m-1")
-    with pytest.raises(Died):
-        await dying.handle(record.id, said("转人工"), "m-2")
-    orphan = await backend.store.load(record.id)
-    assert orphan is not None and (orphan.handoff, orphan.handoff_entry) == ("queued", None)
-    assert await backend.queue.pending_count() == int(after_enqueue)
-
-    # The client re-sends at once: answered from the store, and too early to recover.
-    engine = Engine(backend.store, backend.queue, backend.events)
-    again = await engine.handle(record.id, said("转人工"), "m-2")
-    assert again.duplicate and again.handoff
-    # The victim writes again later: now the hand-off is finished, once.
-    later = Engine(
+def later_engine(backend: Backend) -> Engine:
+    """Another process, once the orphaned hand-off time has passed."""
+    return Engine(
         backend.store,
         backend.queue,
         backend.events,
         clock=lambda: utcnow() + ORPHANED_HANDOFF + timedelta(seconds=1),
     )
-    await later.handle(record.id, said("有人吗"), "m-3")
-    await later.handle(record.id, said("还在吗"), "m-4")
 
+
+async def orphan(backend: Backend, after_enqueue: bool) -> str:
+    """A conversation whose process died during its hand-off turn."""
+    dying = Engine(backend.store, DyingQueue(backend.queue, after_enqueue), backend.events)
+    record, _, _ = await dying.start("web", "zh-CN", NOW)
+    await dying.handle(record.id, said("昨晚卡被盗刷了五万两千"), "m-1")
+    with pytest.raises(Died):
+        await dying.handle(record.id, said("转人工"), "m-2")
+    return record.id
+
+
+async def assert_queued_once(backend: Backend, conversation_id: str) -> None:
     entries = await backend.queue.read("console-1", count=10, block_ms=0)
-    assert [e.conversation_id for e in entries] == [record.id]
+    assert [e.conversation_id for e in entries] == [conversation_id]
     assert await backend.queue.pending_count() == 1
-    recovered = await backend.store.load(record.id)
+    recovered = await backend.store.load(conversation_id)
     assert recovered is not None and recovered.handoff_entry == entries[0].id
-    assert await backend.queue.pending_for(record.id) == entries[0].id
+    assert entries[0].payload["summary"]["transcript"]
+
+
+@pytest.mark.parametrize("after_enqueue", [False, True], ids=["before-enqueue", "after-enqueue"])
+async def test_the_sweep_queues_an_orphaned_handoff_once_though_the_victim_keeps_writing(
+    backend: Backend, after_enqueue: bool
+) -> None:
+    """Nobody need touch the conversation; a victim who writes meanwhile changes nothing."""
+    conversation_id = await orphan(backend, after_enqueue)
+    left = await backend.store.load(conversation_id)
+    assert left is not None and (left.handoff, left.handoff_entry) == ("queued", None)
+    assert await backend.queue.pending_count() == int(after_enqueue)
+
+    # The client re-sends at once: answered from the store. The victim writes on.
+    engine = Engine(backend.store, backend.queue, backend.events)
+    again = await engine.handle(conversation_id, said("转人工"), "m-2")
+    assert again.duplicate and again.handoff
+    await engine.handle(conversation_id, said("有人吗"), "m-3")
+    assert await engine.recover_handoffs() == 0  # announced too recently: it may be under way
+    assert (await backend.store.load(conversation_id)).handoff_entry is None  # type: ignore[union-attr]
+
+    later = later_engine(backend)
+    assert await later.recover_handoffs() == 1
+    await assert_queued_once(backend, conversation_id)
+    assert await later.recover_handoffs() == 0
+    assert await backend.queue.announced(utcnow() + timedelta(days=1)) == []
+
+
+async def test_a_sweep_that_dies_too_leaves_the_handoff_to_the_next(backend: Backend) -> None:
+    conversation_id = await orphan(backend, after_enqueue=False)
+    [(found, seen)] = await backend.queue.announced(utcnow() + timedelta(seconds=1))
+    assert found == conversation_id
+    assert await backend.queue.renew(conversation_id, seen, utcnow())  # ... and then it died
+    assert not await backend.queue.renew(conversation_id, seen, utcnow())  # the one too late
+    assert await later_engine(backend).recover_handoffs() == 1
+    await assert_queued_once(backend, conversation_id)
+
+
+async def test_sweeps_racing_in_two_processes_queue_an_orphan_once(backend: Backend) -> None:
+    conversation_ids = [await orphan(backend, after_enqueue=False) for _ in range(5)]
+    first, second = later_engine(backend), later_engine(backend)  # two workers, two engines
+    done = await asyncio.gather(first.recover_handoffs(), second.recover_handoffs())
+    assert sum(done) == 5
+    entries = await backend.queue.read("console-1", count=20, block_ms=0)
+    assert sorted(e.conversation_id for e in entries) == sorted(conversation_ids)
+
+
+async def test_a_handoff_that_went_well_leaves_no_announcement(backend: Backend) -> None:
+    engine = Engine(backend.store, backend.queue, backend.events)
+    record, _, _ = await engine.start("web", "zh-CN", NOW)
+    await engine.handle(record.id, said("转人工"), "m-1")
+    assert await backend.queue.announced(utcnow() + timedelta(days=1)) == []
+    assert await backend.queue.pending_count() == 1
+
+
+async def test_the_service_sweeps_for_orphaned_handoffs_while_it_serves(
+    backend: Backend, backend_settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`lossline serve` runs the sweep in the background: the orphan reaches the queue with
+    nothing else happening."""
+    monkeypatch.setattr(engine_module, "ORPHANED_HANDOFF", timedelta(milliseconds=200))
+    monkeypatch.setattr(app_module, "RECOVER_EVERY_S", 0.1)
+    conversation_id = await orphan(backend, after_enqueue=False)
+    app = create_app(backend_settings, backend)
+    async with app.router.lifespan_context(app):
+        for _ in range(100):
+            if await backend.queue.pending_count():
+                break
+            await asyncio.sleep(0.05)
+    await assert_queued_once(backend, conversation_id)
 
 
 async def test_pending_for_names_the_unclaimed_entry_of_a_conversation(backend: Backend) -> None:
@@ -102,27 +182,19 @@ async def test_pending_for_names_the_unclaimed_entry_of_a_conversation(backend: 
     assert await queue.pending_for("c2") == other
 
 
-async def test_a_stale_record_from_the_caller_does_not_queue_a_claimed_handoff_again(
-    backend: Backend,
+@pytest.mark.parametrize("claimed", [False, True], ids=["queued", "claimed"])
+async def test_an_announcement_left_after_the_handoff_was_queued_queues_nothing(
+    backend: Backend, claimed: bool
 ) -> None:
-    """The API hands the engine the record it read for the token check. If that read caught
-    the hand-off between its commit and its entry, and an agent has claimed it since, the
-    engine must look again rather than queue it a second time."""
+    """A process that died after noting the entry, before withdrawing the announcement."""
     engine = Engine(backend.store, backend.queue, backend.events)
     record, _, _ = await engine.start("web", "zh-CN", NOW)
     await engine.handle(record.id, said("转人工"), "m-1")
-    handed = await backend.store.load(record.id)
-    assert handed is not None and handed.handoff == "queued" and handed.handoff_entry
-    stale = handed.model_copy(update={"handoff_entry": None})  # as read mid-way
     [entry] = await backend.queue.read("console-1", count=10, block_ms=0)
-    assert await engine.claim(entry, "li") is not None
-    later = Engine(
-        backend.store,
-        backend.queue,
-        backend.events,
-        clock=lambda: utcnow() + ORPHANED_HANDOFF + timedelta(seconds=1),
-    )
-    outcome = await later.handle(record.id, said("有人吗"), "m-2", loaded=stale)
-    assert outcome.to_agent
-    assert await backend.queue.pending_count() == 0
+    if claimed:
+        assert await engine.claim(entry, "li") is not None
+    await backend.queue.announce(record.id, utcnow())  # left behind
+    assert await later_engine(backend).recover_handoffs() == 0
+    assert await backend.queue.pending_count() == int(not claimed)
     assert await backend.queue.read("console-2", count=10, block_ms=0) == []
+    assert await backend.queue.announced(utcnow() + timedelta(days=1)) == []

@@ -13,10 +13,10 @@ the test process, as the restarted service, finishes every conversation; each mu
 a reference conversation run without kills (transcript, state, version) and the hand-off
 queue must hold exactly one entry for each.
 
-A hand-off committed by a worker killed before it reached the queue is finished by the next
-process that touches the conversation once ORPHANED_HANDOFF has passed (bot/engine.py); the
-client's immediate re-send comes too early for that, so the restart touches every
-conversation once more, later, as the victim's next message would.
+A hand-off committed by a worker killed before it reached the queue is finished by the
+service's sweep (Engine.recover_handoffs) once ORPHANED_HANDOFF has passed since it was
+announced; the restart runs one sweep with its clock that much later, and nothing else
+touches the conversations.
 
 The schedule is seeded: FAULTS_SEED=<seed> (printed by every run) replays the same kill
 points; where exactly inside a turn a kill lands is up to the OS.
@@ -286,14 +286,13 @@ async def test_sigkilled_workers_lose_and_double_no_turn_and_no_handoff(
     trials_s = time.monotonic() - t0
 
     # The restart: the service (this process) takes every conversation up where the client
-    # stands, re-sending the first unacknowledged turn, and touches every handed-off one
-    # once the orphaned hand-off time has passed (as the victim's next message would).
+    # stands, re-sending the first unacknowledged turn; its sweep, once the orphaned hand-off
+    # time has passed, finishes the hand-offs a kill left committed but not on the queue.
     for conversation_id in started:
         for n in range(client.acked[conversation_id], len(turns)):
             outcome = await engine.handle(conversation_id, turns[n], message_id(n))
             assert outcome.duplicate == client.expect_duplicate[conversation_id], why
             client.expect_duplicate[conversation_id] = False
-    # Orphaned by a kill during the hand-off turn and re-sent too early to be finished:
     waiting = [c for c in started if (await _load(engine, c)).handoff_entry is None]
     later = Engine(
         backend.store,
@@ -301,9 +300,8 @@ async def test_sigkilled_workers_lose_and_double_no_turn_and_no_handoff(
         backend.events,
         clock=lambda: utcnow() + ORPHANED_HANDOFF + timedelta(seconds=1),
     )
-    for conversation_id in started:
-        last = len(turns) - 1
-        await later.handle(conversation_id, turns[last], message_id(last))
+    assert await later.recover_handoffs() == len(waiting), why
+    assert await backend.queue.announced(utcnow() + timedelta(days=1)) == [], why
 
     for conversation_id in started:
         record = await _load(engine, conversation_id)
@@ -333,7 +331,7 @@ async def test_sigkilled_workers_lose_and_double_no_turn_and_no_handoff(
         f"between turns: {sum(k.in_flight is None for k in kills)}; "
         f"after commit, before the ack: {sum(k.committed for k in kills)}; "
         f"during the hand-off turn, committed but not yet noted: {sum(k.orphaned for k in kills)}; "
-        f"hand-offs finished by the later touch: {len(waiting)}"
+        f"hand-offs finished by the sweep: {len(waiting)}"
     )
     assert len(points) >= 15, f"kills landed on too few turns: {points}; {why}"
     assert points[handoff_turn] >= 3, f"too few kills during the hand-off turn: {points}; {why}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -115,3 +116,31 @@ async def test_a_blocked_read_wakes_for_a_new_entry(queue: HandoffQueue) -> None
     got = await reader
     assert [e.id for e in got] == [entry_id]
     assert time.monotonic() - started < 0.5
+
+
+async def test_announcements_are_listed_oldest_first_until_withdrawn(queue: HandoffQueue) -> None:
+    t0 = datetime(2024, 5, 1, 22, 30, 0, 123456, tzinfo=UTC)
+    await queue.announce("c2", t0 + timedelta(seconds=2))
+    await queue.announce("c1", t0)
+    await queue.announce("c3", t0 + timedelta(seconds=30))
+    listed = await queue.announced(t0 + timedelta(seconds=10))
+    assert [c for c, _ in listed] == ["c1", "c2"]
+    assert await queue.announced(t0) == []  # strictly before
+    assert [c for c, _ in await queue.announced(t0 + timedelta(seconds=10), limit=1)] == ["c1"]
+    await queue.withdraw("c1")
+    await queue.withdraw("c1")  # twice is fine
+    assert [c for c, _ in await queue.announced(t0 + timedelta(days=1))] == ["c2", "c3"]
+
+
+async def test_only_one_renewal_moves_an_announcement_on(queue: HandoffQueue) -> None:
+    t0 = datetime(2024, 5, 1, 22, 30, 0, 987654, tzinfo=UTC)
+    await queue.announce("c1", t0)
+    [(_, seen)] = await queue.announced(t0 + timedelta(seconds=1))
+    later = t0 + timedelta(seconds=20)
+    assert await queue.renew("c1", seen, later)
+    assert not await queue.renew("c1", seen, later)  # moved on already
+    assert await queue.announced(t0 + timedelta(seconds=10)) == []
+    [(_, renewed)] = await queue.announced(later + timedelta(seconds=1))
+    assert await queue.renew("c1", renewed, later + timedelta(seconds=5))
+    await queue.withdraw("c1")
+    assert not await queue.renew("c1", renewed, later)  # gone
