@@ -26,7 +26,6 @@ _wording_ref = constructor(WordingRef)
 _line = constructor(Line)
 _totals_model = constructor(Totals)
 _joint = constructor(JointDecision)
-_trace_step = constructor(TraceStep)
 _RESULT = {
     None: "pass",
     Status.covered: "covered",
@@ -218,28 +217,12 @@ _SHARED_POLICY_FIELDS = ("product", "purchased_on", "wording_version", "sum_insu
 def _step(
     check: str, tx: str | None, inputs: dict[str, Any], result: str, clauses: tuple[str, ...]
 ) -> TraceStep:
-    return _trace_step(
-        {
-            "check": check,
-            "transaction": tx,
-            "inputs": inputs,
-            "result": result,
-            "clauses": list(clauses),
-        },
-    )
+    return TraceStep(check, tx, inputs, result, list(clauses))
 
 
 def _traced(tx_id: str, finding: Finding) -> TraceStep:
     check, status, clauses, reason, inputs = finding
-    return _trace_step(
-        {
-            "check": check,
-            "transaction": tx_id,
-            "inputs": inputs,
-            "result": f"{_RESULT[status]}: {reason}",
-            "clauses": list(clauses),
-        },
-    )
+    return TraceStep(check, tx_id, inputs, f"{_RESULT[status]}: {reason}", list(clauses))
 
 
 def _wording_inputs(case: Case, wording: Wording) -> dict[str, Any]:
