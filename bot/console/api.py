@@ -37,7 +37,7 @@ from bot.errors import ApiError
 from bot.events import Event
 from bot.live import forward_events
 from bot.runtime import Runtime, runtime
-from bot.store.base import ConversationNotFound, ConversationRecord, HandoffEntry
+from bot.store.base import ConversationNotFound, ConversationRecord, HandoffEntry, is_agent
 from dialogs.messages import Turn
 from rules.types import SHANGHAI
 
@@ -140,7 +140,7 @@ async def claim(signed: Acting, record: Conversation, rt: Rt, store: CStore) -> 
 
 @router.post("/conversations/{id}/take-over")
 async def take_over(signed: Acting, record: Conversation, rt: Rt, store: CStore) -> dict[str, Any]:
-    async with _owning():
+    async with _owning(rt, record.id):
         taken = await rt.engine.take_over(record.id, signed.agent)
     await _audit(store, signed, "take_over", record.id)
     return views.row(taken)
@@ -148,7 +148,7 @@ async def take_over(signed: Acting, record: Conversation, rt: Rt, store: CStore)
 
 @router.post("/conversations/{id}/hand-back")
 async def hand_back(signed: Acting, record: Conversation, rt: Rt, store: CStore) -> dict[str, Any]:
-    async with _owning():
+    async with _owning(rt, record.id, unowned="机器人已在处理这个会话，无需交还。"):
         back = await rt.engine.hand_back(record.id, signed.agent)
     await _audit(store, signed, "hand_back", record.id)
     return views.row(back)
@@ -158,7 +158,7 @@ async def hand_back(signed: Acting, record: Conversation, rt: Rt, store: CStore)
 async def agent_message(
     signed: Acting, body: TextIn, record: Conversation, rt: Rt, store: CStore
 ) -> dict[str, Any]:
-    async with _owning():
+    async with _owning(rt, record.id, unowned="请先接管这个会话，再给用户发消息。"):
         entry = await rt.engine.agent_message(record.id, signed.agent, body.text)
     await _audit(store, signed, "message", record.id, body.text[:200])
     return entry.model_dump(mode="json")
@@ -248,11 +248,15 @@ async def _audit(
 
 
 @contextlib.asynccontextmanager
-async def _owning() -> Any:
-    """The engine's refusals as the console's answers."""
+async def _owning(rt: Runtime, cid: str, unowned: str = "请先接管这个会话。") -> Any:
+    """The engine's refusals as the console's answers. Not the owner: another agent is, or
+    the bot is (`unowned` says what then)."""
     try:
         yield
     except NotOwner:
+        current = await rt.engine.store.load(cid)
+        if current is not None and not is_agent(current.owner):
+            raise ApiError(409, code="not_taken_over", message=unowned) from None
         raise ApiError(409, code="owned", message="这个会话正由其他坐席处理。") from None
     except ConversationNotFound:
         raise ApiError(404, message="会话不存在或已过期。") from None

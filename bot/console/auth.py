@@ -107,17 +107,24 @@ async def csrf_agent(request: Request) -> SignedIn:
         form = await request.form()
         value = form.get("csrf")
         token = value if isinstance(value, str) else None
-    if not same(token, signed.csrf) or not same_origin(request):
+    if not same(token, signed.csrf):
         raise ApiError(403, code="csrf", message="请求缺少有效的 CSRF 令牌，请刷新页面后重试。")
+    if not same_origin(request):
+        raise ApiError(403, code="csrf", message="请求来自其他网站，已拒绝：请在坐席控制台的页面里操作。")
     return signed
 
 
 def same_origin(conn: HTTPConnection) -> bool:
-    """True unless the browser names another site as the request's origin."""
+    """True unless the browser names another site as the request's origin, or one that is
+    not a site at all ("http://[" cannot be read)."""
     origin = conn.headers.get("origin")
     if origin is None:
         return True
-    return urlsplit(origin).netloc == conn.headers.get("host", "")
+    try:
+        netloc = urlsplit(origin).netloc
+    except ValueError:
+        return False
+    return netloc == conn.headers.get("host", "")
 
 
 def login_url(next_path: str) -> str:

@@ -265,3 +265,30 @@ def test_the_live_feed_closes_once_its_session_is_gone(
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_json()
         assert closed.value.code == 4401
+
+
+# Found by the console's fuzz (tests/console/test_console_fuzz.py): each once answered otherwise.
+
+
+def test_talking_or_handing_back_without_taking_over_says_to_take_over_first(client: TestClient) -> None:
+    """The bot's conversation was refused as "another agent is handling it", which no one was."""
+    cid, token = start(client, "我的支付宝被盗了")
+    csrf = login(client)
+    before = victim_case(client, cid, token)
+    for action, body, message in (
+        ("messages", {"text": "您好"}, "请先接管这个会话，再给用户发消息。"),
+        ("hand-back", None, "机器人已在处理这个会话，无需交还。"),
+    ):
+        refused = client.post(api(cid, action), headers={"X-CSRF-Token": csrf}, json=body)
+        assert refused.status_code == 409, action
+        assert refused.json()["error"] == {"code": "not_taken_over", "message": message}
+    assert victim_case(client, cid, token) == before  # nothing said, nothing changed
+    assert client.get(api(cid)).json()["conversation"]["owner"] == "bot"
+    assert client.get("/console/api/audit", params={"conversation": cid}).json()["entries"] == []
+
+    # Another agent's conversation is still refused as theirs.
+    client.post(api(cid, "take-over"), headers={"X-CSRF-Token": csrf})
+    bob = login(client, "bob")
+    for action, body in (("messages", {"text": "您好"}), ("hand-back", None)):
+        refused = client.post(api(cid, action), headers={"X-CSRF-Token": bob}, json=body)
+        assert refused.json()["error"] == {"code": "owned", "message": "这个会话正由其他坐席处理。"}

@@ -207,3 +207,33 @@ def test_after_login_only_console_paths_are_followed(client: TestClient) -> None
         )
         assert done.headers["location"] == expected
         client.cookies.clear()
+
+
+# Found by the console's fuzz (tests/console/test_console_fuzz.py): each once answered otherwise.
+
+
+def test_an_origin_that_is_not_a_url_is_refused_not_a_crash(client: TestClient) -> None:
+    """urlsplit() raises on "http://[": every POST with such an Origin was a 500."""
+    csrf = login(client)
+    cid = client.post("/api/conversations", json={}).json()["id"]
+    for origin in ("http://[", "http://[::1", "http://a]b"):
+        for path, body in (
+            (f"/console/api/conversations/{cid}/take-over", None),
+            (f"/console/api/conversations/{cid}/notes", {"text": "x"}),
+            ("/console/api/phone", {}),
+        ):
+            refused = client.post(path, headers={"X-CSRF-Token": csrf, "Origin": origin}, json=body)
+            assert refused.status_code == 403, (origin, path, refused.text)
+            assert refused.json()["error"] == {
+                "code": "csrf",
+                "message": "请求来自其他网站，已拒绝：请在坐席控制台的页面里操作。",
+            }
+        with (
+            pytest.raises(WebSocketDisconnect) as closed,
+            client.websocket_connect("/console/api/live", headers={"Origin": origin}) as ws,
+        ):
+            ws.receive_json()
+        assert closed.value.code == 4401
+    detail = client.get(f"/console/api/conversations/{cid}").json()
+    assert detail["conversation"]["owner"] == "bot" and detail["notes"] == []
+    assert [e["action"] for e in client.get("/console/api/audit").json()["entries"]] == ["login"]
