@@ -15,6 +15,8 @@ GET  /console/api/audit                            the audit log (?conversation=
 WS   /console/api/live                             every conversation's events (?conversation=id)
 
 Every route needs a session; every POST its CSRF token; every action lands in the audit log.
+The routes are in /openapi.json (the session as the consoleSession cookie scheme, the CSRF
+token as each POST's X-CSRF-Token header); the live feed, a WebSocket, is not.
 """
 
 from __future__ import annotations
@@ -29,8 +31,22 @@ from fastapi import APIRouter, Depends, WebSocket
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from bot.api import MessageOut
 from bot.console import views
 from bot.console.auth import Acting, Agent, SignedIn, console_store, current, same_origin
+from bot.console.schema import (
+    ATTACHMENT,
+    CSRF,
+    EVIDENCE_FILE,
+    AuditOut,
+    DetailOut,
+    ExportOut,
+    ListOut,
+    PhoneOut,
+    RowOut,
+    answers,
+    errors,
+)
 from bot.console.store import AuditEntry, ConsoleStore, Note
 from bot.engine import NotOwner, TooBusy
 from bot.errors import ApiError
@@ -38,10 +54,10 @@ from bot.events import Event
 from bot.live import forward_events
 from bot.runtime import Runtime, runtime
 from bot.store.base import ConversationNotFound, ConversationRecord, HandoffEntry, is_agent
-from dialogs.messages import Turn
+from dialogs.messages import TranscriptEntry, Turn
 from rules.types import SHANGHAI
 
-router = APIRouter(prefix="/console/api", include_in_schema=False)
+router = APIRouter(prefix="/console/api", tags=["console"], include_in_schema=True)
 Rt = Annotated[Runtime, Depends(runtime)]
 CStore = Annotated[ConsoleStore, Depends(console_store)]
 LIST_LIMIT = 200
@@ -53,8 +69,15 @@ class TextIn(BaseModel):
     text: str = Field(min_length=1, max_length=4000)
 
 
+def _only(field: str, other: str) -> dict[str, Any]:
+    return {"required": [field], "properties": {field: {"type": "string"}, other: {"type": "null"}}}
+
+
 class AnswerIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    # Exactly one of text and choice, in the schema as in the validator below.
+    model_config = ConfigDict(
+        extra="ignore", json_schema_extra={"oneOf": [_only("text", "choice"), _only("choice", "text")]}
+    )
     text: str | None = Field(default=None, min_length=1, max_length=4000)
     choice: str | None = Field(default=None, min_length=1, max_length=64)
     message_id: str | None = Field(default=None, min_length=1, max_length=128)
@@ -81,7 +104,7 @@ async def conversation(id: str, rt: Rt, signed: Agent) -> ConversationRecord:
 Conversation = Annotated[ConversationRecord, Depends(conversation)]
 
 
-@router.get("/conversations")
+@router.get("/conversations", response_model=None, responses=answers(200, ListOut, "The live list", 401))
 async def list_conversations(rt: Rt, signed: Agent) -> dict[str, Any]:
     records = await rt.engine.store.list_recent(LIST_LIMIT)
     return {
@@ -91,7 +114,11 @@ async def list_conversations(rt: Rt, signed: Agent) -> dict[str, Any]:
     }
 
 
-@router.get("/conversations/{id}")
+@router.get(
+    "/conversations/{id}",
+    response_model=None,
+    responses=answers(200, DetailOut, "One conversation", 401, 404, 422),
+)
 async def get_conversation(record: Conversation, rt: Rt, signed: Agent, store: CStore) -> dict[str, Any]:
     data = await views.detail(rt.engine, record)
     data["notes"] = [n.model_dump(mode="json") for n in await store.notes(record.id)]
@@ -100,7 +127,14 @@ async def get_conversation(record: Conversation, rt: Rt, signed: Agent, store: C
     return data
 
 
-@router.get("/conversations/{id}/export.json")
+@router.get(
+    "/conversations/{id}/export.json",
+    response_model=None,
+    responses={
+        200: {"model": ExportOut, "description": "The hand-off summary", "headers": ATTACHMENT},
+        **errors(401, 404, 422),
+    },
+)
 async def export(record: Conversation, rt: Rt, signed: Agent, store: CStore) -> JSONResponse:
     await _audit(store, signed, "export_json", record.id)
     body = await views.export(rt.engine, record)
@@ -108,7 +142,11 @@ async def export(record: Conversation, rt: Rt, signed: Agent, store: CStore) -> 
     return JSONResponse(body, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@router.get("/conversations/{id}/evidence/{sha256}")
+@router.get(
+    "/conversations/{id}/evidence/{sha256}",
+    response_class=FileResponse,
+    responses={200: EVIDENCE_FILE, **errors(401, 404, 422)},
+)
 async def evidence_file(
     sha256: str, record: Conversation, rt: Rt, signed: Agent, store: CStore
 ) -> FileResponse:
@@ -126,7 +164,12 @@ async def evidence_file(
     raise ApiError(404, message="没有这个证据文件。")
 
 
-@router.post("/conversations/{id}/claim")
+@router.post(
+    "/conversations/{id}/claim",
+    response_model=None,
+    responses=answers(200, RowOut, "Claimed: the agent owns it", 401, 403, 404, 409, 413, 422),
+    openapi_extra=CSRF,
+)
 async def claim(signed: Acting, record: Conversation, rt: Rt, store: CStore) -> dict[str, Any]:
     if record.handoff != "queued" or record.handoff_entry is None:
         raise ApiError(409, code="not_queued", message="这个会话不在转人工队列里。")
@@ -138,7 +181,12 @@ async def claim(signed: Acting, record: Conversation, rt: Rt, store: CStore) -> 
     return views.row(claimed)
 
 
-@router.post("/conversations/{id}/take-over")
+@router.post(
+    "/conversations/{id}/take-over",
+    response_model=None,
+    responses=answers(200, RowOut, "The agent owns it", 401, 403, 404, 409, 413, 422),
+    openapi_extra=CSRF,
+)
 async def take_over(signed: Acting, record: Conversation, rt: Rt, store: CStore) -> dict[str, Any]:
     async with _owning(rt, record.id):
         taken = await rt.engine.take_over(record.id, signed.agent)
@@ -146,7 +194,12 @@ async def take_over(signed: Acting, record: Conversation, rt: Rt, store: CStore)
     return views.row(taken)
 
 
-@router.post("/conversations/{id}/hand-back")
+@router.post(
+    "/conversations/{id}/hand-back",
+    response_model=None,
+    responses=answers(200, RowOut, "The bot owns it again", 401, 403, 404, 409, 413, 422),
+    openapi_extra=CSRF,
+)
 async def hand_back(signed: Acting, record: Conversation, rt: Rt, store: CStore) -> dict[str, Any]:
     async with _owning(rt, record.id, unowned="机器人已在处理这个会话，无需交还。"):
         back = await rt.engine.hand_back(record.id, signed.agent)
@@ -154,7 +207,13 @@ async def hand_back(signed: Acting, record: Conversation, rt: Rt, store: CStore)
     return views.row(back)
 
 
-@router.post("/conversations/{id}/messages", status_code=201)
+@router.post(
+    "/conversations/{id}/messages",
+    status_code=201,
+    response_model=None,
+    responses=answers(201, TranscriptEntry, "Sent to the victim", 401, 403, 404, 409, 413, 422),
+    openapi_extra=CSRF,
+)
 async def agent_message(
     signed: Acting, body: TextIn, record: Conversation, rt: Rt, store: CStore
 ) -> dict[str, Any]:
@@ -164,7 +223,13 @@ async def agent_message(
     return entry.model_dump(mode="json")
 
 
-@router.post("/conversations/{id}/notes", status_code=201)
+@router.post(
+    "/conversations/{id}/notes",
+    status_code=201,
+    response_model=None,
+    responses=answers(201, Note, "The note", 401, 403, 404, 413, 422),
+    openapi_extra=CSRF,
+)
 async def add_note(
     signed: Acting, body: TextIn, record: Conversation, rt: Rt, store: CStore
 ) -> dict[str, Any]:
@@ -174,7 +239,12 @@ async def add_note(
     return note.model_dump(mode="json")
 
 
-@router.post("/conversations/{id}/answer")
+@router.post(
+    "/conversations/{id}/answer",
+    response_model=None,
+    responses=answers(200, MessageOut, "The dialog's answer", 401, 403, 404, 409, 413, 422),
+    openapi_extra=CSRF,
+)
 async def answer(
     signed: Acting, body: AnswerIn, record: Conversation, rt: Rt, store: CStore
 ) -> dict[str, Any]:
@@ -194,7 +264,13 @@ async def answer(
     return outcome.response()
 
 
-@router.post("/phone", status_code=201)
+@router.post(
+    "/phone",
+    status_code=201,
+    response_model=None,
+    responses=answers(201, PhoneOut, "A caller's conversation", 401, 403, 413, 422),
+    openapi_extra=CSRF,
+)
 async def start_phone(signed: Acting, rt: Rt, store: CStore, body: PhoneIn | None = None) -> dict[str, Any]:
     body = body or PhoneIn()
     record, _token, result = await rt.engine.start("phone", body.locale, datetime.now(SHANGHAI))
@@ -202,7 +278,7 @@ async def start_phone(signed: Acting, rt: Rt, store: CStore, body: PhoneIn | Non
     return {"id": record.id, "replies": [r.model_dump(mode="json") for r in result.replies]}
 
 
-@router.get("/audit")
+@router.get("/audit", response_model=None, responses=answers(200, AuditOut, "The audit log", 401, 422))
 async def audit_log(
     rt: Rt, signed: Agent, store: CStore, conversation: str | None = None, limit: int = 200
 ) -> dict[str, Any]:

@@ -16,7 +16,8 @@ from datetime import timedelta
 from typing import Annotated
 from urllib.parse import quote, urlsplit
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyCookie
 from starlette.requests import HTTPConnection
 
 from bot.console.store import AuditEntry, ConsoleStore, Session, open_console_store
@@ -27,6 +28,18 @@ from bot.store.base import utcnow
 COOKIE = "lossline_console"
 SESSION_LIFETIME = timedelta(hours=12)
 CSRF_HEADER = "x-csrf-token"
+
+# The session cookie as /openapi.json describes it (current() below is what reads it).
+session_cookie = APIKeyCookie(
+    name=COOKIE,
+    scheme_name="consoleSession",
+    description=(
+        "The console's login session: the cookie `POST /console/login` (an HTML form: name, "
+        "password and the form's csrf field) sets, HttpOnly, for 12 hours. Every POST also "
+        "needs the session's CSRF token in the X-CSRF-Token header."
+    ),
+    auto_error=False,
+)
 
 
 class LoginRequired(Exception):
@@ -82,7 +95,7 @@ def same(a: str | None, b: str) -> bool:
     return a is not None and hmac.compare_digest(a.encode(), b.encode())
 
 
-async def api_agent(request: Request) -> SignedIn:
+async def api_agent(request: Request, _cookie: Annotated[str | None, Security(session_cookie)]) -> SignedIn:
     signed = await current(request)
     if signed is None:
         raise ApiError(401, code="login_required", message="请先登录坐席控制台。")
@@ -96,10 +109,9 @@ async def page_agent(request: Request) -> SignedIn:
     return signed
 
 
-async def csrf_agent(request: Request) -> SignedIn:
+async def csrf_agent(request: Request, signed: Annotated[SignedIn, Depends(api_agent)]) -> SignedIn:
     """A logged-in agent whose request carries the session's CSRF token (and, if the browser
     says where it comes from, comes from this site)."""
-    signed = await api_agent(request)
     token = request.headers.get(CSRF_HEADER)
     if token is None and request.headers.get("content-type", "").startswith(
         "application/x-www-form-urlencoded"

@@ -17,17 +17,26 @@ def login(client: TestClient, name: str = "alice", password: str = PASSWORD) -> 
     session's CSRF token, read from a console page."""
     client.cookies.clear()
     form = client.get("/console/login")
-    token = _HIDDEN.search(form.text)
-    assert token is not None
     done = client.post(
         "/console/login",
-        data={"name": name, "password": password, "csrf": token.group(1)},
+        data={"name": name, "password": password, "csrf": form_token(form.text)},
         follow_redirects=False,
     )
     assert done.status_code == 303, done.text
-    page = client.get("/console")
-    meta = _META.search(page.text)
-    assert meta is not None
+    return page_token(client.get("/console").text)
+
+
+def form_token(html: str) -> str:
+    """The login form's own CSRF token."""
+    token = _HIDDEN.search(html)
+    assert token is not None, html
+    return token.group(1)
+
+
+def page_token(html: str) -> str:
+    """The session's CSRF token, as a console page carries it."""
+    meta = _META.search(html)
+    assert meta is not None, html
     return meta.group(1)
 
 
