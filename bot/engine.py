@@ -135,6 +135,7 @@ class Engine:
         self.events = events
         self._dialog = dialog
         self.clock = clock
+        self._store_publishes = store.carries(events)
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     @property
@@ -174,12 +175,21 @@ class Engine:
             result = plan.outcome.response() if plan.outcome else {}
             if plan.opens_handoff:  # so that it is found if this process dies before enqueuing
                 await self.queue.announce(record.id, self.clock())
+            events = [{**e, "version": record.version + 1} for e in plan.events]
+            # Where the store can, the events leave with the commit itself.
+            wire = self.events.wire(record.id, events) if events and self._store_publishes else None
             committed = await self.store.commit_turn(
-                record.id, record.version, plan.changes, plan.transcript, message_id, result, base=record
+                record.id,
+                record.version,
+                plan.changes,
+                plan.transcript,
+                message_id,
+                result,
+                base=record,
+                publish=wire,
             )
-            if committed.status == "applied":
-                version = committed.record.version
-                await self.events.publish_all(record.id, [{**e, "version": version} for e in plan.events])
+            if committed.status == "applied" and wire is None:
+                await self.events.publish_all(record.id, events)
             if committed.status != "conflict":
                 return committed, plan
             log.debug("turn.conflict", conversation_id=record.id, version=record.version)

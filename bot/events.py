@@ -92,6 +92,11 @@ class Events(ABC):
         for event in events:
             await self.publish(conversation_id, event)
 
+    def wire(self, conversation_id: str, events: list[Event]) -> tuple[str, str] | None:
+        """Several events of one conversation as one pub/sub message (channel, data), for a
+        store to send as part of a commit; None when these events do not travel by pub/sub."""
+        return None
+
     async def aclose(self) -> None:
         return None
 
@@ -157,12 +162,14 @@ class RedisEvents(Events):
         await self.client.publish(self._channel(conversation_id), data)
 
     async def publish_all(self, conversation_id: str, events: list[Event]) -> None:
+        if events:
+            await self.client.publish(*self.wire(conversation_id, events))
+
+    def wire(self, conversation_id: str, events: list[Event]) -> tuple[str, str]:
         """A turn's events (two or three) as one message, a JSON list: one PUBLISH, and one
         message for every process that listens to parse, not three."""
-        if not events:
-            return
         batch = [_stamp(conversation_id, event) for event in events]
-        await self.client.publish(self._channel(conversation_id), json.dumps(batch, ensure_ascii=False))
+        return self._channel(conversation_id), json.dumps(batch, ensure_ascii=False)
 
     async def _add(self, sub: Subscription) -> None:
         await super()._add(sub)

@@ -14,11 +14,14 @@ import secrets
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from dialogs.messages import TranscriptEntry
+
+if TYPE_CHECKING:
+    from bot.events import Events
 
 HandoffStatus = Literal["queued", "claimed", "closed"]
 CommitStatus = Literal["applied", "duplicate", "conflict"]
@@ -171,12 +174,19 @@ class Store(ABC):
         message_id: str | None,
         result: dict[str, Any],
         base: ConversationRecord | None = None,
+        publish: tuple[str, str] | None = None,
     ) -> CommitOutcome:
         """Atomically: unless `message_id` was applied before (→ duplicate) or the version is
         not `expected_version` (→ conflict), apply `changes`, bump the version, append the
         transcript and remember `message_id` → `result`. Raises ConversationNotFound.
         `base`: the record at `expected_version`, when the caller has it, so the store need
-        not read the record back to answer an applied commit."""
+        not read the record back to answer an applied commit.
+        `publish`: a pub/sub message (channel, data) to send if and only if the commit
+        applies, as part of it; only for a store that `carries` the events."""
+
+    def carries(self, events: Events) -> bool:
+        """Whether commit_turn can send these live events' messages itself (`publish`)."""
+        return False
 
     @abstractmethod
     async def transcript(self, conversation_id: str) -> list[TranscriptEntry]: ...

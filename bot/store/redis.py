@@ -16,6 +16,7 @@ import structlog
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
+from bot.events import Events, RedisEvents
 from bot.store import redis_scripts
 from bot.store.base import (
     Changes,
@@ -176,9 +177,11 @@ class RedisStore(Store):
         message_id: str | None,
         result: dict[str, Any],
         base: ConversationRecord | None = None,
+        publish: tuple[str, str] | None = None,
     ) -> CommitOutcome:
         # With the record the commit starts from, Redis need not send it back (4 KB a turn).
         base = base_at(base, expected_version)
+        channel, message = publish or ("", "")
         reply = await self._commit(
             keys=self._keys(conversation_id),
             args=[
@@ -189,6 +192,8 @@ class RedisStore(Store):
                 self.retention_seconds,
                 self.message_ids_ttl_s,
                 "0" if base is not None else "1",
+                channel,
+                message,
                 *_field_args(changes.fields()),
                 *_entries(transcript),
             ],
@@ -211,6 +216,9 @@ class RedisStore(Store):
         self._bookkeeping.add(task)
         task.add_done_callback(self._bookkeeping.discard)
         return CommitOutcome(status="applied", record=record, result=result)
+
+    def carries(self, events: Events) -> bool:
+        return isinstance(events, RedisEvents) and events.client is self.client
 
     async def _after_commit(self, record: ConversationRecord) -> None:
         try:

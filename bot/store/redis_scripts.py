@@ -23,6 +23,7 @@ return 1
 # KEYS: c, t, m, o, e
 # ARGV: expected version, message id ('' none), result, ids kept, ttl seconds,
 #       message ids ttl seconds, whole ('1': answer an applied commit with the record),
+#       pub/sub channel ('' none) and message to publish if applied,
 #       n, field1, value1, …, entries…
 # Returns {status, stored result or '', the record hash as a flat list}; an applied commit
 # without `whole` returns {'applied', '', new version}: the caller has the rest.
@@ -37,8 +38,8 @@ end
 if redis.call('HGET', c, 'v') ~= ARGV[1] then
   return {'conflict', '', redis.call('HGETALL', c)}
 end
-local i = 9
-for _ = 1, tonumber(ARGV[8]) do
+local i = 11
+for _ = 1, tonumber(ARGV[10]) do
   if ARGV[i + 1] == '' then
     redis.call('HDEL', c, ARGV[i])
   else
@@ -67,6 +68,8 @@ end
 -- Message ids matter while clients may retry, not for the conversation's whole life.
 redis.call('EXPIRE', KEYS[3], ARGV[6])
 redis.call('EXPIRE', KEYS[4], ARGV[6])
+-- The turn's live events leave with the commit: no second round trip, and none if not applied.
+if ARGV[8] ~= '' then redis.call('PUBLISH', ARGV[8], ARGV[9]) end
 if ARGV[7] == '1' then return {'applied', '', redis.call('HGETALL', c)} end
 return {'applied', '', redis.call('HGET', c, 'v')}
 """

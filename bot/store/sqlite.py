@@ -251,7 +251,10 @@ class SqliteStore(Store):
         message_id: str | None,
         result: dict[str, Any],
         base: ConversationRecord | None = None,
+        publish: tuple[str, str] | None = None,
     ) -> CommitOutcome:
+        if publish is not None:
+            raise ValueError("the SQLite store carries no pub/sub messages (see Store.carries)")
         rows = _transcript_rows(conversation_id, transcript)
         return await self.db.call(
             self._commit_turn,

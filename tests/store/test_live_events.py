@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from bot.engine import Engine
 from bot.events import Events, RedisEvents
 from bot.settings import Settings
+from bot.store.base import Changes
 from bot.store.factory import Backend, open_backend
+from dialogs.messages import Turn
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -131,4 +135,39 @@ async def test_a_turns_events_cross_redis_as_one_message(backend: Backend) -> No
         {"n": n, "conversation_id": "c1"} for n in range(3)
     ]
     assert await raw.get_message(timeout=0.2) is None
+    await raw.aclose()
+
+
+@pytest.mark.parametrize("backend_kind", ["redis"])
+async def test_a_turns_events_leave_with_its_commit_and_only_if_it_applies(backend: Backend) -> None:
+    """No PUBLISH of its own: the commit script sends the turn's message. A repeated message
+    or a lost compare-and-set sends nothing, so watchers never see a turn that was not stored."""
+    events = backend.events
+    assert isinstance(events, RedisEvents)
+    engine = Engine(backend.store, backend.queue, events)
+    record, _, _ = await engine.start("web", "zh-CN", datetime.now(UTC))
+    raw = events.client.pubsub()
+    await raw.subscribe(f"ll:ev:{record.id}")
+    await raw.get_message(timeout=2)
+    turn = Turn(text="昨晚卡被盗刷了五万两千", sent_at=datetime.now(UTC))
+    async with events.client.monitor() as monitor:
+        outcome = await engine.handle(record.id, turn, "m-1")
+        message = await raw.get_message(timeout=2)
+        await events.client.echo("done")
+        publishers = []
+        while (command := await monitor.next_command())["command"] != "ECHO done":
+            if command["command"].startswith("PUBLISH"):
+                publishers.append(command["client_type"])
+    assert publishers == ["lua"]
+    assert message is not None
+    sent = json.loads(message["data"])
+    assert [e["type"] for e in sent] == ["message", "reply", "state"]
+    assert {e["version"] for e in sent} == {outcome.record.version}
+
+    assert (await engine.handle(record.id, turn, "m-1")).duplicate
+    stale = await backend.store.commit_turn(
+        record.id, 1, Changes(), [], None, {}, publish=events.wire(record.id, [{"type": "x"}])
+    )
+    assert stale.status == "conflict"
+    assert await raw.get_message(timeout=0.3) is None
     await raw.aclose()
