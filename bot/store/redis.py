@@ -7,6 +7,7 @@ memory; every write is one Lua script on the conversation's own keys (see redis_
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Sequence
 from datetime import datetime
@@ -51,6 +52,7 @@ FIELDS = {
 NAMES = {short: name for name, short in FIELDS.items()}
 JSON_FIELDS = {"state", "risk_flags"}
 RECENT_KEPT = 10_000  # conversations the console's list index remembers
+BOOKKEEPING_DELAY_S = 0.05  # how long a commit's bookkeeping waits for others to join it
 
 
 def _encode(name: str, value: Any) -> str:
@@ -108,7 +110,11 @@ class RedisStore(Store):
         self._commit = client.register_script(redis_scripts.COMMIT)
         self._add_evidence = client.register_script(redis_scripts.ADD_EVIDENCE)
         self._rebind = client.register_script(redis_scripts.REBIND)
-        self._bookkeeping: set[asyncio.Future[None]] = set()
+        # Bookkeeping waiting to be written: the latest record of each conversation committed
+        # since the last batch went (see `_after_commit`).
+        self._unkept: dict[str, ConversationRecord] = {}
+        self._hurry: asyncio.Event | None = None  # set: write the waiting batch now
+        self._flushes: set[asyncio.Task[None]] = set()
 
     def _key(self, conversation_id: str, part: str) -> str:
         return f"{self.prefix}:{{{conversation_id}}}:{part}"
@@ -127,8 +133,8 @@ class RedisStore(Store):
         conversation expired is dropped when the list is read."""
         return f"{self.prefix}:recent"
 
-    def _touch(self, pipe: Pipeline, record: ConversationRecord) -> None:
-        pipe.zadd(self._recent, {record.id: record.updated_at.timestamp()})
+    def _touch(self, pipe: Pipeline, records: Sequence[ConversationRecord]) -> None:
+        pipe.zadd(self._recent, {record.id: record.updated_at.timestamp() for record in records})
         pipe.zremrangebyrank(self._recent, 0, -RECENT_KEPT - 1)
 
     async def create(self, record: ConversationRecord, transcript: Sequence[TranscriptEntry] = ()) -> None:
@@ -142,7 +148,7 @@ class RedisStore(Store):
         if record.external_key is not None:
             await self._bind(record, ttl)
         async with self.client.pipeline(transaction=False) as pipe:
-            self._touch(pipe, record)
+            self._touch(pipe, [record])
             await pipe.execute()
 
     async def _bind(self, record: ConversationRecord, ttl: int) -> None:
@@ -210,39 +216,54 @@ class RedisStore(Store):
             return CommitOutcome(status="duplicate", record=record, result=json.loads(stored))
         if status == "conflict":
             return CommitOutcome(status="conflict", record=record)
-        # The commit is done; its bookkeeping outside the conversation's slot is not part of
-        # the turn's answer, so the turn does not wait for it (see `_settled`).
-        task = asyncio.ensure_future(self._after_commit(record))
-        self._bookkeeping.add(task)
-        task.add_done_callback(self._bookkeeping.discard)
+        self._after_commit(record)
         return CommitOutcome(status="applied", record=record, result=result)
 
     def carries(self, events: Events) -> bool:
         return isinstance(events, RedisEvents) and events.client is self.client
 
-    async def _after_commit(self, record: ConversationRecord) -> None:
+    def _after_commit(self, record: ConversationRecord) -> None:
+        """The commit is done; its bookkeeping outside the conversation's slot (the console's
+        list, the external key's expiry) is not part of the turn's answer, so the turn does
+        not wait for it. The commits of a moment are written together, in one pipeline."""
+        self._unkept[record.id] = record
+        if self._hurry is None:
+            self._hurry = asyncio.Event()
+            task = asyncio.ensure_future(self._keep_books(self._hurry))
+            self._flushes.add(task)
+            task.add_done_callback(self._flushes.discard)
+
+    async def _keep_books(self, hurry: asyncio.Event) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(hurry.wait(), BOOKKEEPING_DELAY_S)
+        # Commits from now on start the next batch.
+        records, self._unkept, self._hurry = list(self._unkept.values()), {}, None
         try:
             async with self.client.pipeline(transaction=False) as pipe:
-                if record.external_key is not None:
-                    # The key lives in another slot: it follows the conversation's expiry here.
-                    key = self.external(record.external_key)
-                    if record.keeps_forever:
-                        pipe.persist(key)
-                    else:
-                        pipe.expire(key, self.retention_seconds)
-                self._touch(pipe, record)
+                for record in records:
+                    if record.external_key is not None:
+                        # The key lives in another slot: it follows the conversation's expiry.
+                        key = self.external(record.external_key)
+                        if record.keeps_forever:
+                            pipe.persist(key)
+                        else:
+                            pipe.expire(key, self.retention_seconds)
+                self._touch(pipe, records)
                 await pipe.execute()
-        except Exception:  # the next commit of the conversation writes it again
-            log.warning("redis.bookkeeping_failed", conversation_id=record.id, exc_info=True)
+        except Exception:  # the next commit of each conversation writes it again
+            log.warning("redis.bookkeeping_failed", conversations=len(records), exc_info=True)
 
     async def aclose(self) -> None:
-        """Before the client closes: let the bookkeeping in flight finish."""
+        """Before the client closes: write the bookkeeping still waiting."""
         await self._settled()
 
     async def _settled(self) -> None:
-        """Wait for this process's bookkeeping in flight: what it reads, it wrote."""
-        if self._bookkeeping:
-            await asyncio.gather(*self._bookkeeping, return_exceptions=True)
+        """Write this process's waiting bookkeeping now, and wait for it: what it reads, it
+        wrote."""
+        if self._hurry is not None:
+            self._hurry.set()
+        if self._flushes:
+            await asyncio.gather(*self._flushes, return_exceptions=True)
 
     async def transcript(self, conversation_id: str) -> list[TranscriptEntry]:
         rows = await self.client.lrange(self._key(conversation_id, "t"), 0, -1)
