@@ -17,6 +17,9 @@
 - Only private chats are served: a case is nobody else's business.
 - While an agent owns the conversation the engine returns no replies, so the bot is silent;
   the agent's messages reach the chat through `forward_agent_messages`.
+- The record a chat's last turn here committed is kept (`_known`), so the next update reads
+  only which conversation the chat talks to, not the whole record again. If another process
+  changed it since, the engine's compare-and-set notices and the turn is planned anew.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import asyncio
 import re
 import time
 import weakref
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -57,6 +61,7 @@ _START = re.compile(r"^/start(?:@\w+)?(?:\s+(\S+))?\s*$", re.IGNORECASE)
 _CASE_CODE = CASE_CODE
 RESUME_MISSES = 5  # wrong case codes one chat may try an hour
 RESUME_WINDOW_S = 3600.0
+KNOWN_RECORDS = 1000  # conversations whose latest record this process keeps at hand
 
 
 def external_key(chat_id: int) -> str:
@@ -90,6 +95,7 @@ class TelegramCore:
         self.clock = clock
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         self._misses: dict[int, list[float]] = {}
+        self._known: OrderedDict[str, ConversationRecord] = OrderedDict()
 
     # -- updates in ---------------------------------------------------------------------
 
@@ -168,6 +174,7 @@ class TelegramCore:
         except TooBusy:
             await self._say_text(chat_id, say(record.locale, "busy"))
             return
+        self._keep(outcome.record)
         if outcome.duplicate:
             log.info("telegram.duplicate_update", update_id=update_id)
             return
@@ -199,6 +206,7 @@ class TelegramCore:
                 raise
             return found, None
         metrics.CONVERSATIONS.labels(channel=CHANNEL).inc()
+        self._keep(record)
         if detached:
             await self.links.link(chat_id, record.id)
         await self.links.remember_case(str(started.state.get("case_code", "")), record.id)
@@ -215,10 +223,18 @@ class TelegramCore:
             return None, True
         for conversation_id in (linked, own):
             if conversation_id is not None:
-                record = await self.engine.store.load(conversation_id)
+                # The lookup names live conversations: a record kept here is not of one gone.
+                record = self._known.get(conversation_id) or await self.engine.store.load(conversation_id)
                 if record is not None:
                     return record, False
         return None, False
+
+    def _keep(self, record: ConversationRecord) -> None:
+        """Keep the record as this process last saw it, for the chat's next update."""
+        self._known[record.id] = record
+        self._known.move_to_end(record.id)
+        if len(self._known) > KNOWN_RECORDS:
+            self._known.popitem(last=False)
 
     async def _resume(self, message: IncomingMessage, code: str, sent_at: datetime) -> None:
         """`/start LL-XXXXXX`: carry on with that case here; its old chat starts anew."""

@@ -84,3 +84,33 @@ async def test_a_long_agent_message_is_split_and_escaped(
     assert parts == expected  # escaped on the way, shown as written
     assert all(len(p.encode("utf-16-le")) // 2 <= 4096 for p in parts)
     assert "\n".join(parts) == f"【人工客服】{text}"  # cut at a line end
+
+
+@pytest.mark.parametrize("backend_kind", ["redis"])
+async def test_a_chats_next_message_does_not_read_its_record_again(
+    make_service: MakeService, bot_api: BotApiServer, backend: Backend, engine: Engine
+) -> None:
+    """The record its last turn committed is at hand: an update reads which conversation the
+    chat talks to, not the record. When another process changed the record meanwhile (an
+    agent took the case), the turn still goes where the current record says."""
+    await make_service("aiogram")
+    victim = Victim(bot_api, backend.store, chat_id=23)
+    record = await victim.begin(NOW)
+    await victim.say(FIRST, NOW)
+    client = backend.store.client  # type: ignore[attr-defined]
+    async with client.monitor() as monitor:
+        await victim.say("昨晚十点多", NOW)
+        await client.echo("done")
+        reads = []
+        while (command := await monitor.next_command())["command"] != "ECHO done":
+            if command["command"].startswith("HGETALL"):
+                reads.append(command["command"])
+    assert reads == []
+
+    other = Engine(backend.store, backend.queue, backend.events)  # as in another process
+    await other.take_over(record.id, "alice")
+    before = len(bot_api.sent(23))
+    bot_api.text(23, "请问有人吗？", NOW)
+    await victim_said(backend.store, record.id, "请问有人吗？")
+    await asyncio.sleep(0.2)
+    assert len(bot_api.sent(23)) == before  # the bot is silent: the agent has the case
