@@ -15,7 +15,6 @@ from typing import Any, cast
 
 import structlog
 from redis.asyncio import Redis
-from redis.asyncio.client import Pipeline
 
 from bot.events import Events, RedisEvents
 from bot.store import redis_scripts
@@ -129,13 +128,9 @@ class RedisStore(Store):
     @property
     def _recent(self) -> str:
         """A sorted set, id → updated_at: the console's list. Outside the conversations'
-        hash slots, so written after each commit (not inside its script); a member whose
-        conversation expired is dropped when the list is read."""
+        hash slots, so written after the commits (see `_after_commit`), not inside their
+        scripts; a member whose conversation expired is dropped when the list is read."""
         return f"{self.prefix}:recent"
-
-    def _touch(self, pipe: Pipeline, records: Sequence[ConversationRecord]) -> None:
-        pipe.zadd(self._recent, {record.id: record.updated_at.timestamp() for record in records})
-        pipe.zremrangebyrank(self._recent, 0, -RECENT_KEPT - 1)
 
     async def create(self, record: ConversationRecord, transcript: Sequence[TranscriptEntry] = ()) -> None:
         ttl = 0 if record.keeps_forever else self.retention_seconds
@@ -147,9 +142,7 @@ class RedisStore(Store):
             raise ValueError(f"conversation {record.id!r} exists")
         if record.external_key is not None:
             await self._bind(record, ttl)
-        async with self.client.pipeline(transaction=False) as pipe:
-            self._touch(pipe, [record])
-            await pipe.execute()
+        self._after_commit(record)
 
     async def _bind(self, record: ConversationRecord, ttl: int) -> None:
         """Point the external key at the new conversation, unless a live one has it."""
@@ -248,7 +241,8 @@ class RedisStore(Store):
                             pipe.persist(key)
                         else:
                             pipe.expire(key, self.retention_seconds)
-                self._touch(pipe, records)
+                pipe.zadd(self._recent, {record.id: record.updated_at.timestamp() for record in records})
+                pipe.zremrangebyrank(self._recent, 0, -RECENT_KEPT - 1)
                 await pipe.execute()
         except Exception:  # the next commit of each conversation writes it again
             log.warning("redis.bookkeeping_failed", conversations=len(records), exc_info=True)
