@@ -76,7 +76,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -118,7 +118,7 @@ class LoadResult:
     # What else was measured (see the module docstring).
     think_s: tuple[float, float] = DEFAULT_THINK_S
     turns_per_conversation: int = 0
-    workers: int = 1  # serving processes; the histogram figures are one process's
+    workers: int = 1  # serving processes (the histogram figures add up all of theirs)
     error_kinds: dict[str, int] = field(default_factory=dict)
     ws_p50_ms: float = 0.0
     ws_p99_ms: float = 0.0
@@ -126,6 +126,7 @@ class LoadResult:
     client_lag_p99_ms: float = 0.0
     server_turn_p50_ms: float = 0.0
     server_turn_p99_ms: float = 0.0
+    server_turns: int = 0  # turns the serving processes' histograms saw during the run
     client_cpu: float = 0.0  # CPU seconds per wall second (1.0 = one core busy)
     server_cpu: float = 0.0
     redis_cpu: float = 0.0
@@ -524,12 +525,37 @@ async def _healthz_probe(
             await asyncio.wait_for(stop.wait(), HEALTHZ_EVERY_S)
 
 
-async def _metrics(session: aiohttp.ClientSession, base: str) -> list[tuple[float, float]]:
-    try:
-        async with session.get(f"{base}/metrics") as response:
-            return turn_histogram(await response.text())
-    except (aiohttp.ClientError, OSError, TimeoutError):
-        return []
+_PID = re.compile(r'^lossline_process_info\{pid="(\d+)"\} ', re.M)
+
+
+async def _metrics(base: str, workers: int) -> dict[str, list[tuple[float, float]]]:
+    """The turn histogram of each serving process, by pid. With several workers a scrape
+    reaches one of them: scrape on fresh connections until each has answered."""
+    seen: dict[str, list[tuple[float, float]]] = {}
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as session:
+        for _ in range(20 * workers):
+            try:
+                async with session.get(f"{base}/metrics") as response:
+                    text = await response.text()
+            except (aiohttp.ClientError, OSError, TimeoutError):
+                continue
+            pid = _PID.search(text)
+            seen[pid.group(1) if pid else "?"] = turn_histogram(text)
+            if len(seen) >= workers:
+                break
+    return seen
+
+
+Histogram = list[tuple[float, float]]  # (upper bound in seconds, cumulative count)
+
+
+def _merged(histograms: dict[str, Histogram], pids: Iterable[str]) -> Histogram:
+    """The processes' histograms added up, bucket by bucket (those named; absent ones: 0)."""
+    total: dict[float, float] = {}
+    for pid in pids:
+        for le, n in histograms.get(pid, []):
+            total[le] = total.get(le, 0.0) + n
+    return sorted(total.items())
 
 
 async def _redis_cpu(redis_url: str | None) -> float:
@@ -606,6 +632,7 @@ async def run_load(
                     rng,
                     backend,
                     redis_url,
+                    workers,
                 )
                 result = replace(result, workers=workers)
         finally:
@@ -667,6 +694,7 @@ async def _measure(
     rng: random.Random,
     backend: str,
     redis_url: str | None,
+    workers: int = 1,
 ) -> LoadResult:
     connector = aiohttp.TCPConnector(limit=count + 16, keepalive_timeout=3.0)
     async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as session:
@@ -702,7 +730,7 @@ async def _measure(
             asyncio.create_task(_lag_probe(lags, stop)),
             asyncio.create_task(_healthz_probe(session, server.base, healthz, stop)),
         ]
-        histogram_before = await _metrics(session, server.base)
+        histogram_before = await _metrics(server.base, workers)
         redis_before = await _redis_cpu(redis_url)
         server_before = server.cpu()
         client_before = time.process_time()
@@ -716,7 +744,9 @@ async def _measure(
         redis_cpu = (await _redis_cpu(redis_url) - redis_before) / seconds
         stop.set()
         await asyncio.gather(*probes)
-        histogram_after = await _metrics(session, server.base)
+        histogram_after = await _metrics(server.base, workers)
+        serving = list(histogram_after)  # a process first seen after: all its turns are the run's
+        turn_before, turn_after = _merged(histogram_before, serving), _merged(histogram_after, serving)
         rss_end = server.rss()
         for conversation in all_conversations:  # the sockets a dead server closed early
             if conversation.closed_early:
@@ -744,8 +774,9 @@ async def _measure(
         ws_p99_ms=round(percentile(ws_ms, 99), 3),
         healthz_p99_ms=round(percentile([x * 1000 for x in healthz], 99), 3),
         client_lag_p99_ms=round(percentile([x * 1000 for x in lags], 99), 3),
-        server_turn_p50_ms=round(histogram_quantile(histogram_before, histogram_after, 0.5), 3),
-        server_turn_p99_ms=round(histogram_quantile(histogram_before, histogram_after, 0.99), 3),
+        server_turn_p50_ms=round(histogram_quantile(turn_before, turn_after, 0.5), 3),
+        server_turn_p99_ms=round(histogram_quantile(turn_before, turn_after, 0.99), 3),
+        server_turns=int((turn_after or [(0, 0.0)])[-1][1] - (turn_before or [(0, 0.0)])[-1][1]),
         client_cpu=round(client_cpu, 3),
         server_cpu=round(server_cpu, 3),
         redis_cpu=round(redis_cpu, 3),

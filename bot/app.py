@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -15,6 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from bot import api, console, errors, web
 from bot.engine import ORPHANED_HANDOFF
 from bot.limits import BodyLimit
+from bot.metrics import PROCESS
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.store.factory import Backend, open_backend
@@ -48,6 +50,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         own = backend is None
         opened = backend or await open_backend(settings)
         app.state.runtime = Runtime.build(settings, opened)
+        PROCESS.info({"pid": str(os.getpid())})
         engine = app.state.runtime.engine
         jobs = [
             # Conversations idle past retention (SQLite; Redis expires keys by itself).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Histogram, Info
 
 TURNS = Counter("lossline_turns_total", "Turns applied", ["channel"])
 TURN_SECONDS = Histogram(
@@ -13,3 +13,5 @@ TURN_SECONDS = Histogram(
 HANDOFFS = Counter("lossline_handoffs_total", "Conversations handed to a human", ["channel"])
 ERRORS = Counter("lossline_errors_total", "Error responses by code", ["code"])
 CONVERSATIONS = Counter("lossline_conversations_total", "Conversations started", ["channel"])
+# Which serving process answered a scrape: with several workers each has its own figures.
+PROCESS = Info("lossline_process", "The serving process that answered (set at start-up)")

@@ -31,6 +31,7 @@ def check(result: LoadResult, backend: str) -> None:
     assert result.seconds > 0 and result.turns_per_s > 0
     assert result.rss_baseline_bytes > 0 and result.rss_end_bytes > 0
     assert result.server_cpu > 0 and result.server_turn_p50_ms > 0
+    assert result.server_turns == CONVERSATIONS * TURNS  # every worker's histogram counted
     data = result.as_dict()
     for key in (
         "backend",
