@@ -269,14 +269,15 @@ def machine_cpu_seconds() -> float:
 _BUCKET = re.compile(r'^lossline_turn_seconds_bucket\{le="([^"]+)"\} ([0-9.e+]+)$', re.M)
 
 
-def turn_histogram(metrics_text: str) -> list[tuple[float, float]]:
-    """(upper bound in seconds, cumulative count) of lossline_turn_seconds."""
+Histogram = list[tuple[float, float]]  # (upper bound in seconds, cumulative count)
+
+
+def turn_histogram(metrics_text: str) -> Histogram:
+    """lossline_turn_seconds, bucket by bucket."""
     return [(float(le), float(n)) for le, n in _BUCKET.findall(metrics_text)]
 
 
-def histogram_quantile(
-    before: list[tuple[float, float]], after: list[tuple[float, float]], q: float
-) -> float:
+def histogram_quantile(before: Histogram, after: Histogram, q: float) -> float:
     """The q-quantile (0..1), in ms, of what was observed between two scrapes, interpolated
     linearly within its bucket as Prometheus does."""
     start = dict(before)
@@ -528,10 +529,10 @@ async def _healthz_probe(
 _PID = re.compile(r'^lossline_process_info\{pid="(\d+)"\} ', re.M)
 
 
-async def _metrics(base: str, workers: int) -> dict[str, list[tuple[float, float]]]:
+async def _metrics(base: str, workers: int) -> dict[str, Histogram]:
     """The turn histogram of each serving process, by pid. With several workers a scrape
     reaches one of them: scrape on fresh connections until each has answered."""
-    seen: dict[str, list[tuple[float, float]]] = {}
+    seen: dict[str, Histogram] = {}
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as session:
         for _ in range(20 * workers):
             try:
@@ -544,9 +545,6 @@ async def _metrics(base: str, workers: int) -> dict[str, list[tuple[float, float
             if len(seen) >= workers:
                 break
     return seen
-
-
-Histogram = list[tuple[float, float]]  # (upper bound in seconds, cumulative count)
 
 
 def _merged(histograms: dict[str, Histogram], pids: Iterable[str]) -> Histogram:

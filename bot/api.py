@@ -71,11 +71,14 @@ def _only(field: str, other: str) -> dict[str, Any]:
     return {"required": [field], "properties": {field: {"type": "string"}, other: {"type": "null"}}}
 
 
+# A body with exactly one of text and choice (its model validates that too), as the schema says.
+TEXT_OR_CHOICE = ConfigDict(
+    extra="ignore", json_schema_extra={"oneOf": [_only("text", "choice"), _only("choice", "text")]}
+)
+
+
 class MessageIn(BaseModel):
-    # Exactly one of text and choice, in the schema as in the validator below.
-    model_config = ConfigDict(
-        extra="ignore", json_schema_extra={"oneOf": [_only("text", "choice"), _only("choice", "text")]}
-    )
+    model_config = TEXT_OR_CHOICE
     text: str | None = Field(default=None, max_length=20_000)
     choice: str | None = Field(default=None, min_length=1, max_length=64)
     sent_at: Annotated[LocalDatetime | None, BeforeValidator(_iso_time)] = Field(
@@ -150,11 +153,15 @@ _ERRORS: dict[int, tuple[str, dict[str, str]]] = {
 }
 
 
-def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI declarations of the error answers a route gives, all in one error format."""
+ErrorTable = dict[int, tuple[str, dict[str, str]]]  # status → (description, headers)
+
+
+def errors(*statuses: int, table: ErrorTable = _ERRORS) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI declarations of the error answers a route gives, all in one error format
+    (described as `table` says: the conversation API's by default)."""
     declared: dict[int | str, dict[str, Any]] = {}
     for status in statuses:
-        description, headers = _ERRORS[status]
+        description, headers = table[status]
         declared[status] = {"model": ErrorOut, "description": description}
         if headers:
             declared[status]["headers"] = {

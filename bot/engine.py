@@ -370,8 +370,9 @@ class Engine:
                         log.warning("handoff.orphaned", conversation_id=record.id)
                         # It may have died between its enqueue and noting the entry: use that.
                         entry = await self.queue.pending_for(record.id)
-                        record = await self._enqueue_handoff(record, entry)
+                        record = await self._enqueue_handoff(record, entry)  # withdraws it
                         recovered += record.handoff_entry is not None
+                        continue
             except ConversationNotFound:  # expired or deleted: nothing to hand off
                 pass
             await self.queue.withdraw(conversation_id)

@@ -18,6 +18,9 @@ _SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
     (b"GIF89a", "image/gif", "gif"),
     (b"%PDF-", "application/pdf", "pdf"),
 )
+_WEBP, _HEIC = ("image/webp", "webp"), ("image/heic", "heic")  # recognised further in
+# Every kind accepted (what /openapi.json says a download can be).
+CONTENT_TYPES = tuple(dict.fromkeys([kind for _, kind, _ in _SIGNATURES] + [_WEBP[0], _HEIC[0]]))
 _SAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
 
 
@@ -26,9 +29,9 @@ def sniff(data: bytes) -> tuple[str, str] | None:
         if data.startswith(magic):
             return content_type, ext
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp", "webp"
+        return _WEBP
     if data[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1"):
-        return "image/heic", "heic"
+        return _HEIC
     return None
 
 

@@ -43,20 +43,16 @@ def serve(
         + (f", {workers} processes)" if workers > 1 else ")")
     )
     _first_admin(settings)
-    if workers > 1:
-        # Each worker process builds its own app (and backend) from the same environment.
-        uvicorn.run(
-            f"{__name__}:worker_app",
-            factory=True,
-            workers=workers,
-            log_config=None,
-            proxy_headers=True,
-            host=host,
-            port=port,
-        )
-        return
-    app = worker_app()
-    uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=True)
+    # Each worker process (or this one) builds its own app and backend from the environment.
+    uvicorn.run(
+        f"{__name__}:worker_app",
+        factory=True,
+        workers=workers,
+        log_config=None,
+        proxy_headers=True,
+        host=host,
+        port=port,
+    )
 
 
 def worker_app() -> FastAPI:

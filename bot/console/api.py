@@ -31,7 +31,7 @@ from fastapi import APIRouter, Depends, WebSocket
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bot.api import MessageOut
+from bot.api import TEXT_OR_CHOICE, MessageOut
 from bot.console import views
 from bot.console.auth import Acting, Agent, SignedIn, console_store, current, same_origin
 from bot.console.schema import (
@@ -69,15 +69,8 @@ class TextIn(BaseModel):
     text: str = Field(min_length=1, max_length=4000)
 
 
-def _only(field: str, other: str) -> dict[str, Any]:
-    return {"required": [field], "properties": {field: {"type": "string"}, other: {"type": "null"}}}
-
-
 class AnswerIn(BaseModel):
-    # Exactly one of text and choice, in the schema as in the validator below.
-    model_config = ConfigDict(
-        extra="ignore", json_schema_extra={"oneOf": [_only("text", "choice"), _only("choice", "text")]}
-    )
+    model_config = TEXT_OR_CHOICE
     text: str | None = Field(default=None, min_length=1, max_length=4000)
     choice: str | None = Field(default=None, min_length=1, max_length=64)
     message_id: str | None = Field(default=None, min_length=1, max_length=128)

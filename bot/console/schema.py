@@ -9,8 +9,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from bot.api import CaseOut, ErrorOut
+from bot.api import CaseOut, ErrorTable
+from bot.api import errors as api_errors
 from bot.console.store import AuditEntry, Note
+from bot.evidence import CONTENT_TYPES
 from bot.store.base import HandoffStatus
 from dialogs.messages import Reply, TranscriptEntry
 
@@ -76,19 +78,19 @@ class AuditOut(BaseModel):
     entries: list[AuditEntry] = Field(description="Newest first.")
 
 
-_ERRORS = {
-    401: "Not logged in: no session cookie, or it expired",
-    403: "No CSRF token, not the session's, or sent from another site",
-    404: "No such conversation (or it expired)",
-    409: "Not in this state: not queued, not taken over or another agent's, not a phone call, busy",
-    413: "Body too large",
-    422: "Malformed body or parameter",
+_ERRORS: ErrorTable = {
+    401: ("Not logged in: no session cookie, or it expired", {}),
+    403: ("No CSRF token, not the session's, or sent from another site", {}),
+    404: ("No such conversation (or it expired)", {}),
+    409: ("Not in this state: not queued, not taken over or another agent's, not a phone call, busy", {}),
+    413: ("Body too large", {}),
+    422: ("Malformed body or parameter", {}),
 }
 
 
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI declarations of a route's error answers, all in the one error format."""
-    return {status: {"model": ErrorOut, "description": _ERRORS[status]} for status in statuses}
+    """OpenAPI declarations of a console route's error answers, all in the one error format."""
+    return api_errors(*statuses, table=_ERRORS)
 
 
 def answers(status: int, model: type[BaseModel], description: str, *failures: int) -> dict[int | str, Any]:
@@ -117,10 +119,9 @@ ATTACHMENT = {
         "schema": {"type": "string"},
     }
 }
-# What bot/evidence.py takes (by the file's first bytes), and so what a download can be.
-EVIDENCE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/heic", "application/pdf")
+# A download is one of the kinds an upload may be.
 EVIDENCE_FILE = {
     "description": "The file, as an attachment",
-    "content": {kind: {"schema": {"type": "string", "format": "binary"}} for kind in EVIDENCE_TYPES},
+    "content": {kind: {"schema": {"type": "string", "format": "binary"}} for kind in CONTENT_TYPES},
     "headers": ATTACHMENT,
 }
