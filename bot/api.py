@@ -24,6 +24,7 @@ from bot.engine import BadToken, Engine, TooBusy
 from bot.errors import ApiError
 from bot.events import Event
 from bot.evidence import save_evidence
+from bot.limits import retry_after
 from bot.live import forward_events
 from bot.runtime import Runtime, runtime
 from bot.store.base import (
@@ -176,9 +177,9 @@ def _client(request: Request) -> str:
 
 
 async def limit_address(request: Request, rt: Annotated[Runtime, Depends(runtime)]) -> None:
-    wait = rt.address_limit.check(_client(request))
+    wait = await rt.address_limit.wait(_client(request))
     if wait:
-        raise ApiError(429, headers={"Retry-After": rt.address_limit.retry_after(wait)})
+        raise ApiError(429, headers={"Retry-After": retry_after(wait)})
 
 
 bearer = HTTPBearer(
@@ -237,9 +238,9 @@ async def post_message(
     rt: Rt,
     idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
 ) -> MessageOut:
-    wait = rt.conversation_limit.check(record.id)
+    wait = await rt.conversation_limit.wait(record.id)
     if wait:
-        raise ApiError(429, headers={"Retry-After": rt.conversation_limit.retry_after(wait)})
+        raise ApiError(429, headers={"Retry-After": retry_after(wait)})
     now = datetime.now(SHANGHAI)
     # Relative times are read against when the user sent the message, but a client's clock
     # may not run ahead of ours: a theft cannot be in the future.

@@ -7,6 +7,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -84,6 +85,20 @@ async def _too_large(send: Send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+class Limiter(Protocol):
+    """A request rate per key (a client address, a conversation): `rate` a second on average,
+    bursts up to `burst`."""
+
+    async def wait(self, key: str) -> float:
+        """0 when allowed (and counted); else the seconds to wait."""
+        ...
+
+
+def retry_after(wait: float) -> str:
+    """The Retry-After header for a wait in seconds: whole seconds, at least one."""
+    return str(max(1, math.ceil(wait)))
+
+
 @dataclass
 class _Bucket:
     tokens: float
@@ -92,10 +107,8 @@ class _Bucket:
 
 @dataclass
 class RateLimiter:
-    """A token bucket per key: `rate` requests a second on average, bursts up to `burst`.
-
-    Kept in this process: with several workers each enforces its own share.
-    """
+    """A token bucket per key, kept in this process: for the one process of the SQLite
+    backend. Several workers share theirs in Redis (bot.store.redis_limits)."""
 
     rate: float
     burst: int
@@ -118,6 +131,5 @@ class RateLimiter:
             return 0.0
         return (1 - bucket.tokens) / self.rate
 
-    @staticmethod
-    def retry_after(wait: float) -> str:
-        return str(max(1, math.ceil(wait)))
+    async def wait(self, key: str) -> float:
+        return self.check(key)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from bot.engine import Engine
-from bot.limits import RateLimiter
+from bot.limits import Limiter
 from bot.settings import Settings
 from bot.store.factory import Backend
 
@@ -17,8 +17,9 @@ class Runtime:
     settings: Settings
     backend: Backend
     engine: Engine
-    conversation_limit: RateLimiter
-    address_limit: RateLimiter
+    conversation_limit: Limiter
+    address_limit: Limiter
+    login_limit: Limiter  # console logins per client address
 
     @classmethod
     def build(cls, settings: Settings, backend: Backend) -> Runtime:
@@ -26,8 +27,10 @@ class Runtime:
             settings=settings,
             backend=backend,
             engine=Engine(backend.store, backend.queue, backend.events),
-            conversation_limit=RateLimiter(settings.rate_per_conversation / 60, burst=20),
-            address_limit=RateLimiter(settings.rate_per_address / 60, burst=100),
+            conversation_limit=backend.limiter("conversation", settings.rate_per_conversation / 60, 20),
+            address_limit=backend.limiter("address", settings.rate_per_address / 60, 100),
+            # 10 at once, then one every 6 seconds: a password guesser gets nowhere.
+            login_limit=backend.limiter("login", 10 / 60, 10),
         )
 
 

@@ -17,7 +17,6 @@ STATIC = Path(__file__).parent / "static"
 
 def install(app: FastAPI) -> None:
     app.state.console_lock = asyncio.Lock()
-    app.state.login_limiter = pages.login_limiter()
     app.include_router(pages.router)
     app.include_router(api.router)
     app.mount("/static/console", StaticFiles(directory=STATIC), name="console-static")

@@ -28,17 +28,12 @@ from bot.console.passwords import verify_password
 from bot.console.print_view import case_file
 from bot.console.store import ConsoleStore
 from bot.errors import ApiError
-from bot.limits import RateLimiter
+from bot.limits import retry_after
 from bot.runtime import Runtime, runtime
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 Rt = Annotated[Runtime, Depends(runtime)]
 LOGIN_COOKIE = "lossline_login"
-
-
-def login_limiter() -> RateLimiter:
-    """Login attempts per client address: 10 at once, then one every 6 seconds."""
-    return RateLimiter(rate=10 / 60, burst=10)
 
 
 def _cookie(response: Response, request: Request, name: str, value: str, path: str) -> None:
@@ -86,6 +81,7 @@ async def login_page(request: Request, next: str = "/console") -> Response:
 async def login(
     request: Request,
     store: Annotated[ConsoleStore, Depends(console_store)],
+    rt: Rt,
     name: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=256)],
     csrf: Annotated[str, Form(max_length=128)] = "",
@@ -95,10 +91,9 @@ async def login(
     if not same(request.cookies.get(LOGIN_COOKIE), csrf) or not csrf:
         return _login_form(safe_next(next), "登录表单已过期，请重试。", status=403)
     address = request.client.host if request.client else "unknown"
-    limiter: RateLimiter = request.app.state.login_limiter
-    wait = limiter.check(address)
+    wait = await rt.login_limit.wait(address)
     if wait:
-        raise ApiError(429, headers={"Retry-After": limiter.retry_after(wait)})
+        raise ApiError(429, headers={"Retry-After": retry_after(wait)})
     agent = await store.agent(name)
     ok = await _verify(agent.password_hash if agent else None, password)
     if agent is None or not ok:

@@ -1,8 +1,10 @@
-"""Open the store, the hand-off queue and the live events the settings ask for."""
+"""Open the store, the hand-off queue, the live events and the rate limits the settings ask for."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Protocol
 
 from redis.asyncio import BlockingConnectionPool, Redis
@@ -10,9 +12,11 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
 
 from bot.events import Events, LocalEvents, RedisEvents
+from bot.limits import Limiter, RateLimiter
 from bot.settings import Settings
 from bot.store.base import HandoffQueue, Store
 from bot.store.redis import RedisStore
+from bot.store.redis_limits import RedisRateLimiter
 from bot.store.redis_queue import RedisHandoffQueue
 from bot.store.sqlite import SqliteDatabase, SqliteStore
 from bot.store.sqlite_queue import SqliteHandoffQueue
@@ -24,6 +28,14 @@ class _Closeable(Protocol):
     async def aclose(self) -> None: ...
 
 
+# A limiter by name, rate a second and burst: one every process of the backend shares.
+MakeLimiter = Callable[[str, float, int], Limiter]
+
+
+def _in_process(name: str, rate: float, burst: int) -> Limiter:
+    return RateLimiter(rate, burst)  # SQLite serves from one process: its buckets are all
+
+
 @dataclass
 class Backend:
     """Everything one process shares: open once at start-up, close at shut-down."""
@@ -32,6 +44,7 @@ class Backend:
     queue: HandoffQueue
     events: Events
     kind: str
+    limiter: MakeLimiter = _in_process
     _resources: list[_Closeable] = field(default_factory=list)
 
     async def aclose(self) -> None:
@@ -75,6 +88,7 @@ async def open_backend(settings: Settings) -> Backend:
             ),
             events=RedisEvents(client),
             kind="redis",
+            limiter=partial(RedisRateLimiter, client),
             _resources=[client, store],  # closed in reverse: the store's bookkeeping first
         )
     db = await SqliteDatabase.open(settings.data_dir / SQLITE_FILE)

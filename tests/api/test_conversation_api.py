@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from dialogs.script import parse_script
 from rules.types import SHANGHAI
@@ -167,6 +168,19 @@ async def test_too_fast_is_429_with_retry_after(make_api: ApiFactory) -> None:
     r = await api.post(f"/api/conversations/{cid}/messages", headers=auth, json={"text": "嗯"})
     assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
     assert r.json()["error"]["code"] == "too_many_requests"
+
+
+@pytest.mark.parametrize("backend_kind", ["redis"])
+async def test_two_workers_share_one_rate_limit(make_api: ApiFactory) -> None:
+    """Two serving processes on one Redis: a client spread over both still gets one burst."""
+    workers = [await make_api(rate_per_conversation=1.0) for _ in range(2)]
+    cid, auth, _ = await start(workers[0])
+    codes = [
+        (await workers[n % 2].post(f"/api/conversations/{cid}/messages", headers=auth, json={"text": "嗯"}))
+        .status_code
+        for n in range(24)
+    ]
+    assert codes[:20] == [200] * 20 and codes[20:] == [429] * 4
 
 
 async def test_evidence_upload_accepts_images_and_pdf_only(api: httpx.AsyncClient) -> None:

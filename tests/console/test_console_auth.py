@@ -112,7 +112,7 @@ def test_the_login_form_needs_its_own_csrf_token(client: TestClient) -> None:
 
 def test_logins_are_rate_limited_per_address(client: TestClient) -> None:
     # Time stands still: on a loaded machine twelve argon2 checks may outlast a refill.
-    client.app.state.login_limiter.clock = lambda: 1000.0  # type: ignore[attr-defined]
+    client.app.state.runtime.login_limit.clock = lambda: 1000.0  # type: ignore[attr-defined]
     statuses = []
     for _ in range(12):
         form = client.get("/console/login").text
