@@ -1,7 +1,8 @@
 """Schemathesis against the console's operations in /openapi.json (/console/api/…): never a
 5xx, every answer as declared, every error in the error format with a Chinese message.
 
-Each operation is fuzzed on SQLite as two callers:
+Each operation is fuzzed on SQLite and on Redis (the sessions, agents and conversations in
+each), as two callers:
 
 - anyone: no session; whatever cookie, CSRF token and ids schemathesis makes up get 401 (404
   or 405 when the request misses the route, 413 or 422 when its body cannot be read at all);
@@ -26,7 +27,6 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 
 import pytest
 import requests
@@ -115,8 +115,8 @@ class Conversations:
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> FastAPI:
-    configured = Settings(data_dir=tmp_path / "data").model_copy(update=UNLIMITED)
+def app(backend_settings: Settings) -> FastAPI:
+    configured = backend_settings.model_copy(update=UNLIMITED)
     for name in ("alice", "bob"):
         assert asyncio.run(add_agent(configured, name, PASSWORD))
     # As in tests/api: the app opens its backend in its lifespan, which schemathesis runs in
