@@ -26,6 +26,7 @@ from redis.asyncio.client import PubSub
 
 Event = dict[str, Any]
 QUEUE_SIZE = 1000  # per subscriber; a subscriber this far behind loses its oldest events
+_WAKE: Event = {}  # put by Subscription.wake; compared by identity
 
 log = structlog.get_logger(__name__)
 
@@ -61,11 +62,20 @@ class Subscription:
         return await self.queue.get()
 
     async def get(self, timeout: float) -> Event | None:
-        """The next event, or None when none comes within `timeout` seconds."""
+        """The next event, or None when none comes within `timeout` seconds (or `wake`
+        was called). asyncio.timeout, not wait_for: in 3.11 wait_for runs the wait as a task
+        of its own, and a thousand open WebSockets each waiting make the garbage collector's
+        full passes longer."""
         try:
-            return await asyncio.wait_for(self.queue.get(), timeout)
+            async with asyncio.timeout(timeout):
+                event = await self.queue.get()
         except TimeoutError:
             return None
+        return None if event is _WAKE else event
+
+    def wake(self) -> None:
+        """Make a pending `get` return None now (its watcher went away, say)."""
+        self._put(_WAKE)
 
     def _put(self, event: Event) -> None:
         if self.queue.full():

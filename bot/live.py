@@ -19,16 +19,16 @@ async def forward_events(
 ) -> None:
     """Hand each event (None after IDLE_S of quiet) to `send` until it returns False or the
     client leaves. Waiting on the client's side too means a closed browser is noticed at
-    once, not at the next ping, so its subscription does not linger."""
-    receiver = asyncio.create_task(_drain(websocket))
+    once, not at the next ping, so its subscription does not linger.
+
+    One task per socket reads from the client and wakes this one when it leaves; this one
+    waits on the subscription alone. (Racing a new `get` task against the reader on every
+    event held two more tasks per open socket, which every full garbage collection walks.)"""
+    receiver = asyncio.create_task(_drain(websocket, sub))
     try:
         while True:
-            getter = asyncio.create_task(sub.get(timeout=IDLE_S))
-            await asyncio.wait({getter, receiver}, return_when=asyncio.FIRST_COMPLETED)
-            if receiver.done():
-                getter.cancel()
-                break
-            if not await send(getter.result()):
+            event = await sub.get(timeout=IDLE_S)
+            if receiver.done() or not await send(event):
                 break
     except (WebSocketDisconnect, RuntimeError):
         pass
@@ -38,8 +38,11 @@ async def forward_events(
             await receiver
 
 
-async def _drain(websocket: WebSocket) -> None:
+async def _drain(websocket: WebSocket, sub: Subscription) -> None:
     """Read (and ignore) what the client sends, to notice when it goes away."""
-    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
-        while True:
-            await websocket.receive_text()
+    try:
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+            while True:
+                await websocket.receive_text()
+    finally:
+        sub.wake()

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.testclient import WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 
 from bot.app import create_app
@@ -13,9 +18,9 @@ from bot.settings import Settings
 
 
 @pytest.fixture
-def client(tmp_path: Path) -> TestClient:
+def client(tmp_path: Path) -> Iterator[TestClient]:
     with TestClient(create_app(Settings(data_dir=tmp_path))) as c:
-        yield c  # type: ignore[misc]
+        yield c
 
 
 def test_replies_and_agent_messages_are_pushed(client: TestClient) -> None:
@@ -56,3 +61,42 @@ def test_a_wrong_token_is_refused(client: TestClient) -> None:
     ):
         ws.receive_json()
     assert missing.value.code == 4404
+
+
+async def _tasks() -> int:
+    return len(asyncio.all_tasks())
+
+
+def _open(client: TestClient, stack: ExitStack, n: int) -> list[tuple[str, WebSocketTestSession]]:
+    opened = []
+    for _ in range(n):
+        data = client.post("/api/conversations", json={}).json()
+        url = f"/api/conversations/{data['id']}/ws?token={data['token']}"
+        opened.append((data["id"], stack.enter_context(client.websocket_connect(url))))
+    return opened
+
+
+def test_an_open_socket_waits_with_one_task_of_ours(client: TestClient) -> None:
+    """A thousand open widgets are a thousand times whatever one holds, and every full
+    garbage collection walks all of it: one reader task, not a race of new tasks per event."""
+    assert client.portal is not None
+    before = client.portal.call(_tasks)
+    with ExitStack() as stack:
+        _open(client, stack, 10)
+        time.sleep(0.2)  # let each socket reach its wait
+        per_socket = (client.portal.call(_tasks) - before) / 10
+    # The test client's own task for the session, and our reader.
+    assert per_socket <= 2, per_socket
+
+
+def test_a_closed_socket_unsubscribes_at_once(client: TestClient) -> None:
+    assert client.portal is not None
+    events = client.app.state.runtime.engine.events  # type: ignore[attr-defined]
+    with ExitStack() as stack:
+        [(cid, _)] = _open(client, stack, 1)
+        time.sleep(0.2)
+        assert cid in events._by_conversation
+    deadline = time.monotonic() + 2  # well before the 15 s ping would notice
+    while cid in events._by_conversation and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert cid not in events._by_conversation
