@@ -109,3 +109,26 @@ async def test_the_log_is_copied_back_as_turns_commit(
         largest = max(largest, wal.stat().st_size)
     # The log restarts after each checkpoint: it never holds more than a few rounds of commits.
     assert largest < 3 * CHECKPOINT_EVERY * 4 * 4096
+
+
+async def test_turns_commit_while_the_log_is_copied_back_and_it_still_restarts(
+    db: SqliteDatabase, store: SqliteStore
+) -> None:
+    """The copy runs beside the turns; only the last few frames are copied under the lock."""
+    written = record()
+    await store.create(written)
+    huge = {"notes": "很长的经过" * 10_000}  # ~150 KB of state: ~40 pages of log a commit
+    version = 1
+    for n in range(CHECKPOINT_EVERY // 2):  # a long log, short of the automatic checkpoint
+        outcome = await store.commit_turn(written.id, version, Changes(state={**huge, "n": n}), [], f"a{n}", {})
+        version = outcome.record.version
+    copying = asyncio.ensure_future(db._copy_back())
+    await asyncio.sleep(0)  # the copy has begun
+    outcome = await store.commit_turn(written.id, version, Changes(state={"n": -1}), [], "during", {})
+    assert not copying.done()  # the turn did not wait for the copy
+    await copying
+    await store.commit_turn(written.id, outcome.record.version, Changes(state={"n": -2}), [], "after", {})
+    async with db.reading() as conn:
+        [(busy, logged, _)] = await conn.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
+    # Wholly copied, so the commit after it started the log afresh: its frames alone.
+    assert busy == 0 and logged < 20, logged
