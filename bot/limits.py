@@ -107,8 +107,9 @@ class _Bucket:
 
 @dataclass
 class RateLimiter:
-    """A token bucket per key, kept in this process: for the one process of the SQLite
-    backend. Several workers share theirs in Redis (bot.store.redis_limits)."""
+    """A token bucket per key, kept in this process: every limit of SQLite's one process,
+    and the per-address flood guard everywhere. Limits that must hold across workers are
+    kept in Redis (bot.store.redis_limits)."""
 
     rate: float
     burst: int

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from bot.engine import Engine
-from bot.limits import Limiter
+from bot.limits import Limiter, RateLimiter
 from bot.settings import Settings
 from bot.store.factory import Backend
 
@@ -28,7 +28,9 @@ class Runtime:
             backend=backend,
             engine=Engine(backend.store, backend.queue, backend.events),
             conversation_limit=backend.limiter("conversation", settings.rate_per_conversation / 60, 20),
-            address_limit=backend.limiter("address", settings.rate_per_address / 60, 100),
+            # Every request of every client passes this one: kept in the process, a round
+            # trip to Redis on each would cost more than the flood it caps (N workers: N times).
+            address_limit=RateLimiter(settings.rate_per_address / 60, burst=100),
             # 10 at once, then one every 6 seconds: a password guesser gets nowhere.
             login_limit=backend.limiter("login", 10 / 60, 10),
         )
