@@ -48,6 +48,7 @@ MAX_ATTEMPTS = 8  # commits tried per turn before giving up on a hot conversatio
 # A hand-off announced this long ago and still without a queue entry was left by a process
 # that died between its commit and the enqueue: the sweep (recover_handoffs) enqueues it.
 ORPHANED_HANDOFF = timedelta(seconds=10)
+DUPLICATE = "system:duplicate"  # who "claims" a queue entry dropped as a second one
 RISK_EVENTS = ("scam_signal", "redacted")  # dialog events that the console should flag
 
 
@@ -343,13 +344,22 @@ class Engine:
             entry_id = await self.queue.enqueue(record.id, payload)
             log.info("handoff.queued", conversation_id=record.id, entry=entry_id)
 
+        seen = record
+
         def note(current: ConversationRecord) -> _Plan | None:
+            nonlocal seen
+            seen = current
             if current.handoff != "queued" or current.handoff_entry is not None:
                 return None  # claimed meanwhile, or another process enqueued it too
             event = {"type": "handoff", "status": "queued", "entry": entry_id}
             return _Plan(Changes(handoff_entry=entry_id, updated_at=self.clock()), [], [event])
 
         done = await self._commit(record, note)
+        if done is None and seen.handoff_entry != entry_id:
+            # A sweep took this process for dead and queued the hand-off itself, or an agent
+            # took the conversation meanwhile: this entry would show it twice, or stale.
+            await self.queue.claim(entry_id, DUPLICATE)
+            log.warning("handoff.duplicate_dropped", conversation_id=record.id, entry=entry_id)
         await self.queue.withdraw(record.id)
         return done[0].record if done else record
 

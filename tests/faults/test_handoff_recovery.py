@@ -2,7 +2,8 @@
 after the orphaned hand-off time, or the service's sweep of announced hand-offs, puts it on
 the queue once, whichever step the first one died at. (The kill trials found the queue
 holding a hand-off twice: a worker killed after its enqueue but before noting the entry on
-the conversation.)"""
+the conversation.) One that only stalls that long, and then enqueues too, takes its second
+entry off the queue again."""
 
 from __future__ import annotations
 
@@ -198,3 +199,57 @@ async def test_an_announcement_left_after_the_handoff_was_queued_queues_nothing(
     assert await backend.queue.pending_count() == int(not claimed)
     assert await backend.queue.read("console-2", count=10, block_ms=0) == []
     assert await backend.queue.announced(utcnow() + timedelta(days=1)) == []
+
+
+class StalledQueue(DyingQueue):
+    """The backend's queue, in a process that stalls (not dies) just before its enqueue."""
+
+    def __init__(self, queue: HandoffQueue) -> None:
+        super().__init__(queue, after_enqueue=False)
+        self.reached = asyncio.Event()
+        self.resume = asyncio.Event()
+
+    async def enqueue(self, conversation_id: str, payload: dict[str, Any]) -> str:
+        self.reached.set()
+        await self.resume.wait()
+        return await self.queue.enqueue(conversation_id, payload)
+
+
+async def test_a_process_that_stalls_past_the_sweep_drops_its_second_entry(backend: Backend) -> None:
+    """Stalled longer than the orphaned hand-off time (a long GC pause, a frozen VM), the
+    process is taken for dead and the sweep queues the hand-off; when it wakes and enqueues
+    too, it finds the entry noted and takes its own off the queue."""
+    stalled = StalledQueue(backend.queue)
+    slow = Engine(backend.store, stalled, backend.events)
+    record, _, _ = await slow.start("web", "zh-CN", NOW)
+    await slow.handle(record.id, said("昨晚卡被盗刷了五万两千"), "m-1")
+    turn = asyncio.create_task(slow.handle(record.id, said("转人工"), "m-2"))
+    await asyncio.wait_for(stalled.reached.wait(), 10)
+    assert await later_engine(backend).recover_handoffs() == 1
+    swept = await backend.store.load(record.id)
+    assert swept is not None and swept.handoff_entry is not None
+    stalled.resume.set()
+    outcome = await turn
+    assert outcome.handoff
+    await assert_queued_once(backend, record.id)
+    after = await backend.store.load(record.id)
+    assert after is not None and after.handoff_entry == swept.handoff_entry
+
+
+async def test_an_entry_made_after_an_agent_took_the_conversation_leaves_the_queue(
+    backend: Backend,
+) -> None:
+    """An agent took the conversation from the list while its hand-off was being queued: the
+    entry would offer consoles a case someone already has."""
+    stalled = StalledQueue(backend.queue)
+    slow = Engine(backend.store, stalled, backend.events)
+    record, _, _ = await slow.start("web", "zh-CN", NOW)
+    turn = asyncio.create_task(slow.handle(record.id, said("转人工"), "m-1"))
+    await asyncio.wait_for(stalled.reached.wait(), 10)
+    await Engine(backend.store, backend.queue, backend.events).take_over(record.id, "alice")
+    stalled.resume.set()
+    await turn
+    assert await backend.queue.pending_count() == 0
+    assert await backend.queue.read("console-1", count=10, block_ms=0) == []
+    taken = await backend.store.load(record.id)
+    assert taken is not None and (taken.handoff, taken.owner) == ("claimed", "agent:alice")

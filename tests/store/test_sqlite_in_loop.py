@@ -120,7 +120,8 @@ async def test_turns_commit_while_the_log_is_copied_back_and_it_still_restarts(
     huge = {"notes": "很长的经过" * 10_000}  # ~150 KB of state: ~40 pages of log a commit
     version = 1
     for n in range(CHECKPOINT_EVERY // 2):  # a long log, short of the automatic checkpoint
-        outcome = await store.commit_turn(written.id, version, Changes(state={**huge, "n": n}), [], f"a{n}", {})
+        changes = Changes(state={**huge, "n": n})
+        outcome = await store.commit_turn(written.id, version, changes, [], f"a{n}", {})
         version = outcome.record.version
     copying = asyncio.ensure_future(db._copy_back())
     await asyncio.sleep(0)  # the copy has begun
