@@ -120,7 +120,9 @@ class AiogramAdapter:
         session = session or AiohttpSession(api=TelegramAPIServer.from_base(api_base))
         self.bot = Bot(token=token, session=session)
         self.api = AiogramApi(self.bot)
-        self.dispatcher = Dispatcher()
+        # The conversation's state is the engine's: aiogram's FSM would only cost each update
+        # a context lookup in a storage nobody reads.
+        self.dispatcher = Dispatcher(disable_fsm=True)
         self._polling: asyncio.Task[None] | None = None
 
     def attach(self, core: TelegramCore) -> None:
