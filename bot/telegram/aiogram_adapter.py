@@ -12,21 +12,11 @@ import contextlib
 from collections.abc import Sequence
 from typing import Any
 
-from aiogram import Bot, Dispatcher, Router
+from aiogram import Bot, Dispatcher, Router, methods
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramRetryAfter
-from aiogram.methods import (
-    AnswerCallbackQuery,
-    DeleteWebhook,
-    EditMessageReplyMarkup,
-    GetFile,
-    GetUpdates,
-    SendMessage,
-    SetMyCommands,
-    SetWebhook,
-)
 from aiogram.methods.base import Response
 from aiogram.types import (
     BotCommand,
@@ -49,14 +39,14 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 RESPONSE_TYPES = tuple(
     Response[method.__returning__]  # type: ignore[name-defined]  # a type known at run time
     for method in (
-        AnswerCallbackQuery,
-        DeleteWebhook,
-        EditMessageReplyMarkup,
-        GetFile,
-        GetUpdates,
-        SendMessage,
-        SetMyCommands,
-        SetWebhook,
+        methods.AnswerCallbackQuery,
+        methods.DeleteWebhook,
+        methods.EditMessageReplyMarkup,
+        methods.GetFile,
+        methods.GetUpdates,
+        methods.SendMessage,
+        methods.SetMyCommands,
+        methods.SetWebhook,
     )
 )
 
