@@ -5,8 +5,10 @@ Messages are in Chinese: a victim's widget shows them as they are.
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
+import redis.exceptions
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,6 +16,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot import metrics
+from bot.store.sqlite import is_busy
 
 log = structlog.get_logger(__name__)
 
@@ -89,6 +92,21 @@ def install(app: FastAPI) -> None:
         code, message = _DEFAULT_CODES.get(exc.status_code, ("error", "请求失败。"))
         headers = getattr(exc, "headers", None)
         return _respond(exc.status_code, code, message, headers)
+
+    # Storage out of reach for a moment (Redis restarting or failing over, another process
+    # holding SQLite's write lock past the busy timeout): nothing was applied, and the same
+    # request (same message id) can simply be sent again, as the widget does on a 5xx.
+    @app.exception_handler(redis.exceptions.ConnectionError)  # BusyLoadingError too
+    @app.exception_handler(redis.exceptions.TimeoutError)
+    async def store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("request.store_unavailable", path=request.url.path, error=repr(exc))
+        return _respond(503, *_DEFAULT_CODES[503], {"Retry-After": "1"})
+
+    @app.exception_handler(sqlite3.OperationalError)
+    async def sqlite_error(request: Request, exc: sqlite3.OperationalError) -> JSONResponse:
+        if is_busy(exc):
+            return await store_unavailable(request, exc)
+        return await crashed(request, exc)
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> JSONResponse:

@@ -154,7 +154,7 @@ class SqliteDatabase:
             try:
                 result: T = _without_waiting(conn, job, fn, args)
             except sqlite3.OperationalError as error:
-                if not _is_busy(error):
+                if not is_busy(error):
                     raise
                 # aiosqlite has no public way to run a function on its thread; _execute is
                 # what all its own methods use.
@@ -415,7 +415,7 @@ def _without_waiting(
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
-def _is_busy(error: sqlite3.OperationalError) -> bool:
+def is_busy(error: sqlite3.OperationalError) -> bool:
     """SQLITE_BUSY or SQLITE_LOCKED, extended codes included."""
     return error.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
