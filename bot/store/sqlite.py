@@ -341,22 +341,22 @@ class SqliteStore(Store):
         )
 
     async def transcript(self, conversation_id: str) -> list[TranscriptEntry]:
-        async with self.db.reading() as conn:
-            rows = await conn.execute_fetchall(
-                "SELECT entry FROM transcript WHERE conversation_id = ? ORDER BY seq",
-                (conversation_id,),
-            )
+        rows = await self.db.call(
+            lambda conn: conn.execute(
+                "SELECT entry FROM transcript WHERE conversation_id = ? ORDER BY seq", (conversation_id,)
+            ).fetchall()
+        )
         return [TranscriptEntry.model_validate_json(row[0]) for row in rows]
 
     async def add_evidence(self, conversation_id: str, meta: EvidenceMeta) -> None:
         await self.db.call(_add_evidence, conversation_id, meta.model_dump_json(), write=True)
 
     async def evidence(self, conversation_id: str) -> list[EvidenceMeta]:
-        async with self.db.reading() as conn:
-            rows = await conn.execute_fetchall(
-                "SELECT meta FROM evidence WHERE conversation_id = ? ORDER BY seq",
-                (conversation_id,),
-            )
+        rows = await self.db.call(
+            lambda conn: conn.execute(
+                "SELECT meta FROM evidence WHERE conversation_id = ? ORDER BY seq", (conversation_id,)
+            ).fetchall()
+        )
         return [EvidenceMeta.model_validate_json(row[0]) for row in rows]
 
     async def list_recent(self, limit: int = 100) -> list[ConversationRecord]:

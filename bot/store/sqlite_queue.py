@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 import time
 from datetime import datetime
 from typing import Any
@@ -27,12 +28,13 @@ class SqliteHandoffQueue(HandoffQueue):
         self._added = asyncio.Event()
 
     async def enqueue(self, conversation_id: str, payload: dict[str, Any]) -> str:
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+        entry_id = await self.db.call(
+            lambda conn: conn.execute(
                 "INSERT INTO handoffs (conversation_id, payload, enqueued_at) VALUES (?, ?, ?)",
                 (conversation_id, dumps(payload), time.time()),
-            )
-            entry_id = cursor.lastrowid
+            ).lastrowid,
+            write=True,
+        )
         # Wake this process's blocked readers now (set() wakes every current waiter).
         self._added.set()
         self._added.clear()
@@ -52,23 +54,7 @@ class SqliteHandoffQueue(HandoffQueue):
                 pass
 
     async def _deliver(self, consumer: str, count: int) -> list[HandoffEntry]:
-        now = time.time()
-        async with self.db.transaction() as conn:
-            rows = await conn.execute_fetchall(
-                "SELECT id, conversation_id, payload FROM handoffs"
-                " WHERE claimed_by IS NULL AND delivered_at < ? ORDER BY id LIMIT ?",
-                (now - self.redeliver_s, count),
-            )
-            if not rows:  # like the stream: stale entries first, then new ones
-                rows = await conn.execute_fetchall(
-                    "SELECT id, conversation_id, payload FROM handoffs"
-                    " WHERE claimed_by IS NULL AND delivered_to IS NULL ORDER BY id LIMIT ?",
-                    (count,),
-                )
-            await conn.executemany(
-                "UPDATE handoffs SET delivered_to = ?, delivered_at = ? WHERE id = ?",
-                [(consumer, now, row[0]) for row in rows],
-            )
+        rows = await self.db.call(_deliver, consumer, count, self.redeliver_s, write=True)
         return [
             HandoffEntry(id=str(row[0]), conversation_id=row[1], payload=json.loads(row[2])) for row in rows
         ]
@@ -76,25 +62,29 @@ class SqliteHandoffQueue(HandoffQueue):
     async def claim(self, entry_id: str, agent: str) -> bool:
         if not entry_id.isdigit():
             return False
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+        claimed: int = await self.db.call(
+            lambda conn: conn.execute(
                 "UPDATE handoffs SET claimed_by = ?, claimed_at = ? WHERE id = ? AND claimed_by IS NULL",
                 (agent, time.time(), int(entry_id)),
-            )
-            return cursor.rowcount == 1
+            ).rowcount,
+            write=True,
+        )
+        return claimed == 1
 
     async def pending_count(self) -> int:
-        async with self.db.reading() as conn:
-            rows = await conn.execute_fetchall("SELECT count(*) FROM handoffs WHERE claimed_by IS NULL")
-        return int(next(iter(rows))[0])
+        rows = await self.db.call(
+            lambda conn: conn.execute("SELECT count(*) FROM handoffs WHERE claimed_by IS NULL").fetchall()
+        )
+        return int(rows[0][0])
 
     async def pending_for(self, conversation_id: str) -> str | None:
-        async with self.db.reading() as conn:
-            rows = await conn.execute_fetchall(
+        rows = await self.db.call(
+            lambda conn: conn.execute(
                 "SELECT id FROM handoffs WHERE claimed_by IS NULL AND conversation_id = ?"
                 " ORDER BY id LIMIT 1",
                 (conversation_id,),
-            )
+            ).fetchall()
+        )
         return next((str(row[0]) for row in rows), None)
 
     async def announce(self, conversation_id: str, at: datetime) -> None:
@@ -134,3 +124,25 @@ class SqliteHandoffQueue(HandoffQueue):
             ),
             write=True,
         )
+
+
+def _deliver(conn: sqlite3.Connection, consumer: str, count: int, redeliver_s: float) -> list[Any]:
+    """Up to `count` entries for `consumer`, marked delivered to it: like the stream, entries
+    another console left unclaimed past the redelivery time first, then new ones."""
+    now = time.time()
+    rows = conn.execute(
+        "SELECT id, conversation_id, payload FROM handoffs"
+        " WHERE claimed_by IS NULL AND delivered_at < ? ORDER BY id LIMIT ?",
+        (now - redeliver_s, count),
+    ).fetchall()
+    if not rows:
+        rows = conn.execute(
+            "SELECT id, conversation_id, payload FROM handoffs"
+            " WHERE claimed_by IS NULL AND delivered_to IS NULL ORDER BY id LIMIT ?",
+            (count,),
+        ).fetchall()
+    conn.executemany(
+        "UPDATE handoffs SET delivered_to = ?, delivered_at = ? WHERE id = ?",
+        [(consumer, now, row[0]) for row in rows],
+    )
+    return rows

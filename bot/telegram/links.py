@@ -100,11 +100,8 @@ class SqliteKeyValue(KeyValue):
         now = time.time()
         params: tuple[object, ...] = (key, value, now + ttl_s) + ((now,) if with_now else ())
         self._writes += 1
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(sql, params)
-            changed = cursor.rowcount > 0
-            if self._writes % 200 == 0:
-                await conn.execute("DELETE FROM telegram_links WHERE expires_at <= ?", (now,))
+        purge = self._writes % 200 == 0
+        changed: bool = await self.db.call(_write_link, sql, params, purge, now, write=True)
         return changed
 
 
@@ -188,3 +185,12 @@ def _link_and_external(
     conn: sqlite3.Connection, key: str, external_key: str
 ) -> tuple[str | None, str | None]:
     return _link(conn, key), live_column(conn, "id", "external_key", external_key)
+
+
+def _write_link(
+    conn: sqlite3.Connection, sql: str, params: tuple[object, ...], purge: bool, now: float
+) -> bool:
+    changed = conn.execute(sql, params).rowcount > 0
+    if purge:  # now and then, the links that expired
+        conn.execute("DELETE FROM telegram_links WHERE expires_at <= ?", (now,))
+    return changed

@@ -12,8 +12,11 @@ from pathlib import Path
 import pytest
 from store_helpers import entry, record
 
-from bot.store.base import Changes
+from bot.store.base import Changes, HandoffEntry
 from bot.store.sqlite import BUSY_TIMEOUT_MS, CHECKPOINT_EVERY, SqliteDatabase, SqliteStore
+from bot.store.sqlite_queue import SqliteHandoffQueue
+from bot.telegram.links import SqliteKeyValue
+from dialogs.messages import TranscriptEntry
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -46,6 +49,47 @@ async def test_a_turn_does_not_wait_for_the_connection_thread(db: SqliteDatabase
         await stuck
     assert loaded == written
     assert committed.status == "applied" and committed.record.version == 2
+
+
+# What the test below reads back: transcript, entry, pending, delivered, claimed, added, link.
+Seen = tuple[list[TranscriptEntry], str, tuple[int, str | None], list[HandoffEntry], bool, bool, str | None]
+
+
+async def test_a_hand_off_and_a_telegram_chat_do_not_wait_for_the_connection_thread(
+    db: SqliteDatabase, store: SqliteStore
+) -> None:
+    """The hand-off turn reads the transcript and writes the queue; a Telegram chat's first
+    turn writes its links: each a trip (or three) to aiosqlite's thread, until they too ran
+    on the loop like the turn's own jobs."""
+    written = record()
+    await store.create(written, [entry("您好")])
+    queue = SqliteHandoffQueue(db, redeliver_ms=60_000)
+    links = SqliteKeyValue(db)
+    await links.get("warm")  # its table is made on first use, once
+    held = threading.Event()
+    stuck = asyncio.ensure_future(db.conn._execute(held.wait, 30))
+    try:
+
+        async def everything() -> Seen:
+            transcript = await store.transcript(written.id)
+            await store.evidence(written.id)
+            entry_id = await queue.enqueue(written.id, {"summary": {}})
+            pending = (await queue.pending_count(), await queue.pending_for(written.id))
+            delivered = await queue.read("console-1", block_ms=0)
+            claimed = await queue.claim(entry_id, "agent:alice")
+            await links.put("chat:1", written.id, 60)
+            added = await links.add("case:LL-1", written.id, 60)
+            return transcript, entry_id, pending, delivered, claimed, added, await links.get("chat:1")
+
+        transcript, entry_id, pending, delivered, claimed, added, linked = await asyncio.wait_for(
+            everything(), 5
+        )
+    finally:
+        held.set()
+        await stuck
+    assert [e.text for e in transcript] == ["您好"]
+    assert pending == (1, entry_id) and [e.id for e in delivered] == [entry_id]
+    assert claimed and added and linked == written.id
 
 
 async def test_a_commit_behind_another_process_waits_off_the_loop_and_then_applies(
