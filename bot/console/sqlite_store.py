@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 
 from bot.console.store import Agent, AuditEntry, ConsoleStore, Note, Session
@@ -42,75 +43,85 @@ class SqliteConsoleStore(ConsoleStore):
             await conn.executescript(SCHEMA)
         return cls(db)
 
+    # Each job runs through SqliteDatabase.call, on the loop like a turn's own: every console
+    # request checks its session, and a trip to aiosqlite's thread cost more than the query.
+
     async def add_agent(self, agent: Agent) -> bool:
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+        added: int = await self.db.call(
+            lambda conn: conn.execute(
                 "INSERT OR IGNORE INTO console_agents (name, agent) VALUES (?, ?)",
                 (agent.name, agent.model_dump_json()),
-            )
-            return cursor.rowcount == 1
+            ).rowcount,
+            write=True,
+        )
+        return added == 1
 
     async def agent(self, name: str) -> Agent | None:
-        async with self.db.reading() as conn:
-            rows = list(
-                await conn.execute_fetchall("SELECT agent FROM console_agents WHERE name = ?", (name,))
-            )
+        rows = await self.db.call(
+            lambda conn: conn.execute("SELECT agent FROM console_agents WHERE name = ?", (name,)).fetchall()
+        )
         return Agent.model_validate_json(rows[0][0]) if rows else None
 
     async def agent_count(self) -> int:
-        async with self.db.reading() as conn:
-            rows = list(await conn.execute_fetchall("SELECT count(*) FROM console_agents"))
+        rows = await self.db.call(lambda conn: conn.execute("SELECT count(*) FROM console_agents").fetchall())
         return int(rows[0][0])
 
     async def save_session(self, key: str, session: Session) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute("DELETE FROM console_sessions WHERE expires_at < ?", (time.time(),))
-            await conn.execute(
-                "INSERT OR REPLACE INTO console_sessions (key, expires_at, session) VALUES (?, ?, ?)",
-                (key, session.expires_at.timestamp(), session.model_dump_json()),
-            )
+        expires_at, stored = session.expires_at.timestamp(), session.model_dump_json()
+        await self.db.call(_save_session, key, expires_at, stored, write=True)
 
     async def session(self, key: str) -> Session | None:
-        async with self.db.reading() as conn:
-            rows = list(
-                await conn.execute_fetchall(
-                    "SELECT session FROM console_sessions WHERE key = ? AND expires_at >= ?",
-                    (key, time.time()),
-                )
-            )
+        rows = await self.db.call(
+            lambda conn: conn.execute(
+                "SELECT session FROM console_sessions WHERE key = ? AND expires_at >= ?", (key, time.time())
+            ).fetchall()
+        )
         return Session.model_validate_json(rows[0][0]) if rows else None
 
     async def delete_session(self, key: str) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute("DELETE FROM console_sessions WHERE key = ?", (key,))
+        await self.db.call(
+            lambda conn: conn.execute("DELETE FROM console_sessions WHERE key = ?", (key,)), write=True
+        )
 
     async def audit(self, entry: AuditEntry) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
+        await self.db.call(
+            lambda conn: conn.execute(
                 "INSERT INTO console_audit (conversation_id, entry) VALUES (?, ?)",
                 (entry.conversation_id, entry.model_dump_json()),
-            )
+            ),
+            write=True,
+        )
 
     async def audit_log(self, conversation_id: str | None = None, limit: int = 200) -> list[AuditEntry]:
         where, params = ("WHERE conversation_id = ?", (conversation_id,)) if conversation_id else ("", ())
-        async with self.db.reading() as conn:
-            rows = await conn.execute_fetchall(
-                f"SELECT entry FROM console_audit {where} ORDER BY seq DESC LIMIT ?",
-                (*params, limit),
-            )
+        rows = await self.db.call(
+            lambda conn: conn.execute(
+                f"SELECT entry FROM console_audit {where} ORDER BY seq DESC LIMIT ?", (*params, limit)
+            ).fetchall()
+        )
         return [AuditEntry.model_validate_json(row[0]) for row in rows]
 
     async def add_note(self, conversation_id: str, note: Note) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
+        await self.db.call(
+            lambda conn: conn.execute(
                 "INSERT INTO console_notes (conversation_id, note) VALUES (?, ?)",
                 (conversation_id, note.model_dump_json()),
-            )
+            ),
+            write=True,
+        )
 
     async def notes(self, conversation_id: str) -> list[Note]:
-        async with self.db.reading() as conn:
-            rows = await conn.execute_fetchall(
-                "SELECT note FROM console_notes WHERE conversation_id = ? ORDER BY seq",
-                (conversation_id,),
-            )
+        rows = await self.db.call(
+            lambda conn: conn.execute(
+                "SELECT note FROM console_notes WHERE conversation_id = ? ORDER BY seq", (conversation_id,)
+            ).fetchall()
+        )
         return [Note.model_validate_json(row[0]) for row in rows]
+
+
+def _save_session(conn: sqlite3.Connection, key: str, expires_at: float, session: str) -> None:
+    conn.execute("DELETE FROM console_sessions WHERE expires_at < ?", (time.time(),))
+    conn.execute(
+        "INSERT OR REPLACE INTO console_sessions (key, expires_at, session) VALUES (?, ?, ?)",
+        (key, expires_at, session),
+    )

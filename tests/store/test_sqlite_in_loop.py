@@ -1,5 +1,6 @@
-"""A turn's SQLite jobs run on the event loop when the file is free, and wait on aiosqlite's
-thread (never on the loop) when another process holds the write lock."""
+"""SQLite jobs (a turn's, the hand-off queue's, Telegram's links, the console's) run on the
+event loop when the file is free, and wait on aiosqlite's thread (never on the loop) when
+another process holds the write lock."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ import asyncio
 import sqlite3
 import threading
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from store_helpers import entry, record
 
+from bot.console.sqlite_store import SqliteConsoleStore
+from bot.console.store import Agent, AuditEntry, Note, Session
 from bot.store.base import Changes, HandoffEntry
 from bot.store.sqlite import BUSY_TIMEOUT_MS, CHECKPOINT_EVERY, SqliteDatabase, SqliteStore
 from bot.store.sqlite_queue import SqliteHandoffQueue
@@ -90,6 +94,38 @@ async def test_a_hand_off_and_a_telegram_chat_do_not_wait_for_the_connection_thr
     assert [e.text for e in transcript] == ["您好"]
     assert pending == (1, entry_id) and [e.id for e in delivered] == [entry_id]
     assert claimed and added and linked == written.id
+
+
+async def test_console_requests_do_not_wait_for_the_connection_thread(db: SqliteDatabase) -> None:
+    """Every console request looks its session up; actions write the audit log and notes."""
+    console = await SqliteConsoleStore.open(db)
+    later = datetime.now(UTC) + timedelta(hours=1)
+    held = threading.Event()
+    stuck = asyncio.ensure_future(db.conn._execute(held.wait, 30))
+    try:
+
+        async def everything() -> tuple[bool, int, Session | None, list[AuditEntry], list[Note]]:
+            added = await console.add_agent(Agent(name="alice", password_hash="x"))
+            await console.save_session("k1", Session(agent="alice", csrf="c", expires_at=later))
+            await console.audit(AuditEntry(agent="alice", action="login", conversation_id="c1"))
+            await console.add_note("c1", Note(agent="alice", text="已核实身份"))
+            found = await console.session("k1")
+            await console.delete_session("k1")
+            return (
+                added and await console.agent("alice") is not None,
+                await console.agent_count(),
+                found,
+                await console.audit_log("c1"),
+                await console.notes("c1"),
+            )
+
+        added, agents, found, audit, notes = await asyncio.wait_for(everything(), 5)
+        gone = await asyncio.wait_for(console.session("k1"), 5)
+    finally:
+        held.set()
+        await stuck
+    assert added and agents == 1 and found is not None and found.agent == "alice" and gone is None
+    assert [a.action for a in audit] == ["login"] and [n.text for n in notes] == ["已核实身份"]
 
 
 async def test_a_commit_behind_another_process_waits_off_the_loop_and_then_applies(
