@@ -13,7 +13,8 @@ think time measures the server rather than the limiter. Server logs go to a file
 production (JSON lines, one per turn and per request).
 
 What a conversation does. What the widget (bot/web/static/widget.js) does: POST
-/api/conversations, open the WebSocket /api/conversations/{id}/ws, then one message after
+/api/conversations, open the WebSocket /api/conversations/{id}/ws (offering permessage-deflate,
+as every browser does), then one message after
 another from the scripted victim tests/dialogs/scripts/p1-hacked-alipay-covered.txt (money,
 dates, yes/no, the policy, two transactions, the documents, the hand-off), each with a
 message_id and the script's sent_at, so the dialog does the work a real case does. Past the
@@ -430,7 +431,7 @@ class Conversation:
             self.id = data["id"]
             self.headers = {"Authorization": f"Bearer {data['token']}"}
             url = f"{self.base}/api/conversations/{self.id}/ws?token={data['token']}"
-            self.ws = await self.session.ws_connect(url, autoping=True, heartbeat=None)
+            self.ws = await self.session.ws_connect(url, autoping=True, heartbeat=None, compress=15)
         except (aiohttp.ClientError, OSError, TimeoutError, KeyError, ValueError):
             return "open_failed"
         self.reader = asyncio.create_task(self._read(self.ws))

@@ -50,6 +50,10 @@ def serve(
         workers=workers,
         log_config=None,
         proxy_headers=True,
+        # A widget's events are a few hundred bytes; compressing them kept a zlib context of
+        # ~40 KB per open socket (browsers always offer permessage-deflate), more than the
+        # rest of an open conversation together, for next to no bytes saved.
+        ws_per_message_deflate=False,
         host=host,
         port=port,
     )
