@@ -54,7 +54,7 @@ class SqliteHandoffQueue(HandoffQueue):
                 pass
 
     async def _deliver(self, consumer: str, count: int) -> list[HandoffEntry]:
-        rows = await self.db.call(_deliver, consumer, count, self.redeliver_s, write=True)
+        rows = await self.db.call(_delivered_rows, consumer, count, self.redeliver_s, write=True)
         return [
             HandoffEntry(id=str(row[0]), conversation_id=row[1], payload=json.loads(row[2])) for row in rows
         ]
@@ -126,7 +126,7 @@ class SqliteHandoffQueue(HandoffQueue):
         )
 
 
-def _deliver(conn: sqlite3.Connection, consumer: str, count: int, redeliver_s: float) -> list[Any]:
+def _delivered_rows(conn: sqlite3.Connection, consumer: str, count: int, redeliver_s: float) -> list[Any]:
     """Up to `count` entries for `consumer`, marked delivered to it: like the stream, entries
     another console left unclaimed past the redelivery time first, then new ones."""
     now = time.time()

@@ -170,11 +170,22 @@ def start(schema: BaseSchema, **body: Any) -> Conversation:
     return Conversation(data["id"], data["token"])
 
 
-def fuzz(strategy: st.SearchStrategy[Case], examples: int, send: Callable[[Case], None]) -> None:
-    # derandomize: the same cases every run, so CI is stable and a failure reproduces.
-    # too_slow: a request per case through the app is slow next to what Hypothesis expects of
-    # data generation; it says nothing about the strategies.
-    @settings(
+def fuzz_settings(examples: int, texts: bool = False) -> settings:
+    """Hypothesis's settings for a fuzz through the app. derandomize: the same cases every
+    run, so CI is stable and a failure reproduces. too_slow: a request per case through the
+    app is slow next to what Hypothesis expects of data generation; it says nothing about the
+    strategies. `texts`: the long TEXTS are meant to be large, and not shrunk (every case is
+    a request)."""
+    if texts:
+        return settings(
+            max_examples=examples,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        )
+    return settings(
         max_examples=examples,
         deadline=None,
         derandomize=True,
@@ -182,6 +193,10 @@ def fuzz(strategy: st.SearchStrategy[Case], examples: int, send: Callable[[Case]
         phases=[Phase.explicit, Phase.generate, Phase.shrink],
         suppress_health_check=[HealthCheck.too_slow],
     )
+
+
+def fuzz(strategy: st.SearchStrategy[Case], examples: int, send: Callable[[Case], None]) -> None:
+    @fuzz_settings(examples)
     @given(case=strategy)
     def run(case: Case) -> None:
         send(case)
@@ -292,14 +307,7 @@ def test_any_text_is_answered(fuzz_schema: BaseSchema, tally: Tally, channel: st
     conversation = start(fuzz_schema, channel=channel)
     max_body = Settings.model_fields["max_body_bytes"].default
 
-    @settings(
-        max_examples=70,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        phases=[Phase.explicit, Phase.generate],
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
+    @fuzz_settings(70, texts=True)
     @given(
         case=op.as_strategy(path_parameters={"id": conversation.id}, headers=conversation.auth),
         key=st.sampled_from(["text", "choice"]),

@@ -33,7 +33,7 @@ import requests
 import schemathesis
 from console_helpers import PASSWORD, form_token, page_token
 from fastapi import FastAPI
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from requests.cookies import cookiejar_from_dict
 from schemathesis import Case
@@ -52,6 +52,7 @@ from tests.api.test_openapi_fuzz import (
     UNLIMITED,
     Tally,
     fuzz,
+    fuzz_settings,
     operation,
 )
 
@@ -277,14 +278,7 @@ def test_any_text_is_answered(
     keys = ["text", "choice"] if label == ANSWER else ["text"]
     max_body = Settings.model_fields["max_body_bytes"].default
 
-    @settings(
-        max_examples=40,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        phases=[Phase.explicit, Phase.generate],
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
+    @fuzz_settings(40, texts=True)
     @given(
         case=op.as_strategy(
             path_parameters={"id": target}, headers={CSRF: agent.csrf}, cookies=agent.cookies
