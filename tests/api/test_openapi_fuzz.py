@@ -204,6 +204,18 @@ def fuzz(strategy: st.SearchStrategy[Case], examples: int, send: Callable[[Case]
     run()
 
 
+def drive(schema: BaseSchema, op: Any, examples: int, send: Callable[[Case, str], None]) -> None:
+    """Schemathesis's coverage cases of `op`, then `examples` generated ones in each mode;
+    `send(case, phase)` sends and checks each."""
+    coverage = schema.iter_coverage_cases(
+        op, generation_modes=list(MODES), generation_config=schema.config.generation
+    )
+    for case in coverage:
+        send(case, "coverage")
+    for mode in MODES:
+        fuzz(op.as_strategy(generation_mode=mode), examples, partial(send, phase=mode.value))
+
+
 # Who calls each operation: only those of one conversation have an owner and strangers. On
 # SQLite every caller; on Redis the owner, who is the one that reaches the store with the fuzz.
 CALLS = [
@@ -240,13 +252,7 @@ def test_every_operation_answers_as_declared(
         tally.add(who, phase, case, response)
         case.validate_response(response, checks=CHECKS, headers=headers)
 
-    coverage = fuzz_schema.iter_coverage_cases(
-        op, generation_modes=list(MODES), generation_config=fuzz_schema.config.generation
-    )
-    for case in coverage:
-        send(case, "coverage")
-    for mode in MODES:
-        fuzz(op.as_strategy(generation_mode=mode), EXAMPLES[who], partial(send, phase=mode.value))
+    drive(fuzz_schema, op, EXAMPLES[who], send)
 
     if who == "owner":  # past the 401 wall: the handler itself answered
         assert tally.statuses() & {200, 201}, tally.counts

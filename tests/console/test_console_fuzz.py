@@ -26,7 +26,6 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import partial
 
 import pytest
 import requests
@@ -46,12 +45,11 @@ from bot.console.auth import COOKIE
 from bot.settings import Settings
 from tests.api.test_openapi_fuzz import (
     CHECKS,
-    MODES,
     TEXT_CHECKS,
     TEXTS,
     UNLIMITED,
     Tally,
-    fuzz,
+    drive,
     fuzz_settings,
     operation,
 )
@@ -250,13 +248,7 @@ def test_every_console_operation_answers_as_declared(
         tally.add(who, phase, case, response)
         case.validate_response(response, checks=CHECKS, headers=marker)
 
-    coverage = schema.iter_coverage_cases(
-        op, generation_modes=list(MODES), generation_config=schema.config.generation
-    )
-    for case in coverage:
-        send(case, "coverage")
-    for mode in MODES:
-        fuzz(op.as_strategy(generation_mode=mode), EXAMPLES[who], partial(send, phase=mode.value))
+    drive(schema, op, EXAMPLES[who], send)
 
     statuses = tally.statuses()
     assert not any(status >= 500 for status in statuses), tally.counts
