@@ -129,6 +129,13 @@ class Tally:
     def total(self) -> int:
         return sum(self.counts.values())
 
+    def report(self, test: str) -> None:
+        """With FUZZ_TALLY=1 (and -s): what each test sent and got."""
+        if os.environ.get("FUZZ_TALLY"):
+            print(f"\n{test}: {self.total()} requests")
+            for (label, who, phase, status), n in sorted(self.counts.items()):
+                print(f"  {label:55} {who:8} {phase:9} {status}  x{n}")
+
 
 @dataclass
 class Conversation:
@@ -152,10 +159,7 @@ def fuzz_schema(backend_settings: Settings) -> Iterator[BaseSchema]:
 def tally(request: pytest.FixtureRequest) -> Iterator[Tally]:
     counted = Tally()
     yield counted
-    if os.environ.get("FUZZ_TALLY"):
-        print(f"\n{request.node.name}: {counted.total()} requests")
-        for (label, who, phase, status), n in sorted(counted.counts.items()):
-            print(f"  {label:40} {who:8} {phase:9} {status}  x{n}")
+    counted.report(request.node.name)
 
 
 def operation(schema: BaseSchema, label: str) -> APIOperation:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -139,10 +138,7 @@ def browser(app: FastAPI) -> Iterator[requests.Session]:
 def tally(request: pytest.FixtureRequest) -> Iterator[Tally]:
     counted = Tally()
     yield counted
-    if os.environ.get("FUZZ_TALLY"):
-        print(f"\n{request.node.name}: {counted.total()} requests")
-        for (label, who, phase, status), n in sorted(counted.counts.items()):
-            print(f"  {label:55} {who:6} {phase:9} {status}  x{n}")
+    counted.report(request.node.name)
 
 
 def login(browser: requests.Session, name: str) -> Agent:
