@@ -26,11 +26,12 @@ _wording_ref = constructor(WordingRef)
 _line = constructor(Line)
 _totals_model = constructor(Totals)
 _joint = constructor(JointDecision)
+# A trace step's result is "<outcome>: <reason>".
 _RESULT = {
-    None: "pass",
-    Status.covered: "covered",
-    Status.excluded: "excluded",
-    Status.needs_review: "needs_review",
+    None: "pass: ",
+    Status.covered: "covered: ",
+    Status.excluded: "excluded: ",
+    Status.needs_review: "needs_review: ",
 }
 
 
@@ -92,12 +93,12 @@ def _decide_line(cf: CaseFacts, tx: Transaction, trace: list[TraceStep]) -> Line
     lf = line_facts(cf, tx)
     tx_id = tx.id
     # Steps 1–7: the first check with a status decides; step 7 (covered) always has one.
+    # (The step is built here rather than by _traced: this loop makes most of a case's steps.)
     for check in STEPS:
-        finding = check(cf, lf)
-        trace.append(_traced(tx_id, finding))
-        if finding[1] is not None:
+        name, status, clauses, reason, inputs = check(cf, lf)
+        trace.append(TraceStep(name, tx_id, inputs, _RESULT[status] + reason, list(clauses)))
+        if status is not None:
             break
-    _, status, clauses, reason, _ = finding
 
     late = check_late_claim(cf, lf) if cf.wording.late_claim_days else None
     if late is not None:
@@ -222,7 +223,7 @@ def _step(
 
 def _traced(tx_id: str, finding: Finding) -> TraceStep:
     check, status, clauses, reason, inputs = finding
-    return TraceStep(check, tx_id, inputs, f"{_RESULT[status]}: {reason}", list(clauses))
+    return TraceStep(check, tx_id, inputs, _RESULT[status] + reason, list(clauses))
 
 
 def _wording_inputs(case: Case, wording: Wording) -> dict[str, Any]:
