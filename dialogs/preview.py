@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from dialogs.answers import fmt_money, fmt_time
-from dialogs.state import ConversationState
+from dialogs.state import ConversationState, copy_data
 from dialogs.texts import t
 from rules import CaseError, adjudicate
 from rules.case import Case
@@ -32,7 +31,7 @@ _FIELD_NAMES = {
 
 def draft(conv: ConversationState) -> dict[str, Any]:
     """The facts in the case's shape, with the defaults the wordings give for what was not asked."""
-    facts = copy.deepcopy(conv.facts)
+    facts = copy_data(conv.facts)
     policy = facts.setdefault("policy", {})
     policy.setdefault("premium", {"mode": "single", "paid": True})
     incident = facts.setdefault("incident", {})

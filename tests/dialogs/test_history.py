@@ -13,7 +13,7 @@ import pytest
 from dialogs.conversation import start, step
 from dialogs.messages import StepResult, Turn
 from dialogs.script import parse_script
-from dialogs.state import ConversationState
+from dialogs.state import ConversationState, copy_data
 from rules.types import SHANGHAI
 
 SCRIPT = Path(__file__).parent / "scripts" / "p1-hacked-alipay-covered.txt"
@@ -63,3 +63,23 @@ def test_a_state_stored_with_whole_snapshots_still_goes_back(monkeypatch: pytest
         stored = _run(BEFORE_HANDOFF[:8])  # as a state saved before compaction existed
         expected = _backs(stored, 3)
     assert _backs(stored, 3) == expected
+
+
+def test_a_snapshot_keeps_nested_facts_as_they_were() -> None:
+    state = ConversationState.model_validate(_run(BEFORE_HANDOFF[:20]).state)
+    before = json.dumps([state.facts, state.aside, state.pending], sort_keys=True)
+    state.remember()
+    state.facts.setdefault("policy", {})["sum_insured"] = "1"
+    state.facts.setdefault("transactions", [{}])[0]["amount"] = "2"
+    state.aside.setdefault("notes", []).append("3")
+    snap = state.history[-1]
+    assert json.dumps([snap.facts, snap.aside, snap.pending], sort_keys=True) == before
+
+
+def test_copy_data_copies_what_json_cannot_hold_too() -> None:
+    original: dict[str, Any] = {"a": [{"b": {1, 2}}], "c": (1, [2]), "d": None, "e": 1.5}
+    copied = copy_data(original)
+    assert copied == original
+    copied["a"][0]["b"].add(3)
+    copied["c"][1].append(3)
+    assert original == {"a": [{"b": {1, 2}}], "c": (1, [2]), "d": None, "e": 1.5}
