@@ -24,6 +24,8 @@ import structlog
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 
+from bot.jsontext import dumps
+
 Event = dict[str, Any]
 QUEUE_SIZE = 1000  # per subscriber; a subscriber this far behind loses its oldest events
 _WAKE: Event = {}  # put by Subscription.wake; compared by identity
@@ -168,7 +170,7 @@ class RedisEvents(Events):
         return f"{self.prefix}:ev:{conversation_id}"
 
     async def publish(self, conversation_id: str, event: Event) -> None:
-        data = json.dumps(_stamp(conversation_id, event), ensure_ascii=False)
+        data = dumps(_stamp(conversation_id, event))
         await self.client.publish(self._channel(conversation_id), data)
 
     async def publish_all(self, conversation_id: str, events: list[Event]) -> None:
@@ -179,7 +181,7 @@ class RedisEvents(Events):
         """A turn's events (two or three) as one message, a JSON list: one PUBLISH, and one
         message for every process that listens to parse, not three."""
         batch = [_stamp(conversation_id, event) for event in events]
-        return self._channel(conversation_id), json.dumps(batch, ensure_ascii=False)
+        return self._channel(conversation_id), dumps(batch)
 
     async def _add(self, sub: Subscription) -> None:
         await super()._add(sub)

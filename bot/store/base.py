@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 HandoffStatus = Literal["queued", "claimed", "closed"]
 CommitStatus = Literal["applied", "duplicate", "conflict"]
+
+
 BOT = "bot"
 
 

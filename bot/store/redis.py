@@ -14,9 +14,11 @@ from datetime import datetime
 from typing import Any, cast
 
 import structlog
+from pydantic_core import from_json
 from redis.asyncio import Redis
 
 from bot.events import Events, RedisEvents
+from bot.jsontext import dumps
 from bot.store import redis_scripts
 from bot.store.base import (
     Changes,
@@ -59,7 +61,7 @@ def _encode(name: str, value: Any) -> str:
     if value is None or (name == "risk_flags" and not value):
         return ""
     if name in JSON_FIELDS:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return dumps(value)
     if isinstance(value, datetime):
         return value.isoformat()
     return str(value)
@@ -76,7 +78,7 @@ def _decode(conversation_id: str, stored: dict[str, str]) -> ConversationRecord:
     data: dict[str, Any] = {"id": conversation_id}
     for short, raw in stored.items():
         name = NAMES[short]
-        data[name] = json.loads(raw) if name in JSON_FIELDS else raw
+        data[name] = from_json(raw) if name in JSON_FIELDS else raw
     return ConversationRecord.model_validate(data)
 
 
@@ -186,7 +188,7 @@ class RedisStore(Store):
             args=[
                 expected_version,
                 message_id or "",
-                json.dumps(result, ensure_ascii=False, separators=(",", ":")),
+                dumps(result),
                 self.message_ids_kept,
                 self.retention_seconds,
                 self.message_ids_ttl_s,

@@ -14,6 +14,7 @@ from typing import Any, cast
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
+from bot.jsontext import dumps
 from bot.store.base import HandoffEntry, HandoffQueue
 
 GROUP = "consoles"
@@ -62,7 +63,7 @@ class RedisHandoffQueue(HandoffQueue):
         self._group_ready = True
 
     async def enqueue(self, conversation_id: str, payload: dict[str, Any]) -> str:
-        fields = {"c": conversation_id, "p": json.dumps(payload, ensure_ascii=False)}
+        fields = {"c": conversation_id, "p": dumps(payload)}
         return cast(str, await self.client.xadd(self.stream, fields))  # type: ignore[arg-type]
 
     async def read(self, consumer: str, count: int = 10, block_ms: int | None = None) -> list[HandoffEntry]:

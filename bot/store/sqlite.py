@@ -24,6 +24,7 @@ from typing import Any, TypeVar, cast
 import aiosqlite
 import structlog
 
+from bot.jsontext import dumps
 from bot.store.base import (
     Changes,
     CommitOutcome,
@@ -88,10 +89,6 @@ CREATE TABLE IF NOT EXISTS handoffs_announced (
 T = TypeVar("T")
 BUSY_TIMEOUT_MS = 5000  # how long a write waits for another process's transaction
 CHECKPOINT_EVERY = 200  # commits between two checkpoints (a turn writes ~5 pages of log)
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 class SqliteDatabase:

@@ -14,8 +14,9 @@ import time
 from datetime import datetime
 from typing import Any
 
+from bot.jsontext import dumps
 from bot.store.base import HandoffEntry, HandoffQueue
-from bot.store.sqlite import SqliteDatabase, dumps
+from bot.store.sqlite import SqliteDatabase
 
 POLL_S = 0.1  # how often a blocked read looks for entries another process added
 
