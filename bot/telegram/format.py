@@ -16,6 +16,12 @@ ROW_WIDTH = 24  # label characters on one keyboard row before the next button wr
 ROW_BUTTONS = 3
 
 Keyboard = list[list[tuple[str, str]]]  # rows of (label, callback data)
+FrozenKeyboard = tuple[tuple[tuple[str, str], ...], ...]  # the same, hashable
+MARKUPS_KEPT = 256  # keyboards an adapter keeps built: a dialog shows a few dozen different ones
+
+
+def frozen(keyboard: Keyboard) -> FrozenKeyboard:
+    return tuple(tuple(row) for row in keyboard)
 
 
 def utf16_len(text: str) -> int:

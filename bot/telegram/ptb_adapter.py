@@ -10,6 +10,7 @@ engine's, and the order within a chat the core's.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import warnings
 from collections.abc import Sequence
@@ -35,7 +36,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.telegram.core import TelegramCore
-from bot.telegram.format import Keyboard
+from bot.telegram.format import MARKUPS_KEPT, FrozenKeyboard, Keyboard, frozen
 from bot.telegram.port import ButtonPress, incoming
 
 ALLOWED_UPDATES = ["message", "callback_query"]
@@ -76,8 +77,12 @@ class PtbApi:
 
 
 def _markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
-    if keyboard is None:
-        return None
+    return None if keyboard is None else _built(frozen(keyboard))
+
+
+@functools.lru_cache(maxsize=MARKUPS_KEPT)
+def _built(keyboard: FrozenKeyboard) -> InlineKeyboardMarkup:
+    """Built once per keyboard: PTB's markups are frozen once made, so one can be sent again."""
     rows = [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in keyboard]
     return InlineKeyboardMarkup(rows)
 

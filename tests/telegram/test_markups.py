@@ -1,0 +1,48 @@
+"""A keyboard the dialog shows again is built once per adapter and sent as it was the first
+time (each build was ~4 validated models a turn)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+from bot.telegram import aiogram_adapter, ptb_adapter
+from bot.telegram.aiogram_adapter import AiogramAdapter
+from bot.telegram.port import Adapter
+from bot.telegram.ptb_adapter import PtbAdapter
+from tests.telegram.botapi import BotApiServer
+
+
+@pytest.mark.parametrize("library", ["aiogram", "ptb"])
+async def test_a_keyboard_shown_again_is_built_once_and_sent_the_same(
+    bot_api: BotApiServer, monkeypatch: pytest.MonkeyPatch, library: str
+) -> None:
+    module: Any = aiogram_adapter if library == "aiogram" else ptb_adapter
+    built: list[object] = []
+    button = module.InlineKeyboardButton
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        built.append(args or kwargs)
+        return button(*args, **kwargs)
+
+    monkeypatch.setattr(module, "InlineKeyboardButton", counted)
+    adapter: Adapter = (
+        AiogramAdapter(bot_api.token, bot_api.base)
+        if library == "aiogram"
+        else PtbAdapter(bot_api.token, bot_api.base)
+    )
+    fresh = uuid.uuid4().hex[:8]  # a keyboard no earlier test built
+    keyboard = [[("是", f"yes-{fresh}"), ("否", f"no-{fresh}")], [("不清楚", f"unsure-{fresh}")]]
+    other = [[("重新开始", f"restart-{fresh}")]]
+    await adapter.open()
+    try:
+        for shown in (keyboard, other, keyboard, [list(row) for row in keyboard]):
+            await adapter.api.send_message(42, "您好", shown)
+    finally:
+        await adapter.close()
+    assert len(built) == 4  # three buttons, then one: the same keyboard again built nothing
+    markups = [m["reply_markup"]["inline_keyboard"] for m in bot_api.sent(42)]
+    assert markups[0] == markups[2] == markups[3] != markups[1]
+    assert [b["callback_data"] for b in markups[0][0]] == [f"yes-{fresh}", f"no-{fresh}"]
