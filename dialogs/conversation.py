@@ -51,7 +51,7 @@ def start(channel: str, locale: str | None, now: datetime, case_code: str | None
 
 
 def step(state: dict[str, Any], turn: Turn) -> StepResult:
-    conv = ConversationState.model_validate(state)
+    conv = ConversationState.taken_from(state)
     replies: list[Reply] = []
     events: list[str] = []
     text = turn.text[:MAX_INPUT] if turn.text is not None else None
@@ -135,7 +135,7 @@ def _command(conv: ConversationState, command: str, replies: list[Reply], now: d
 
 def resume(state: dict[str, Any], now: datetime) -> StepResult:
     """An agent handed the conversation back: the bot picks up where the hand-off left it."""
-    conv = ConversationState.model_validate(state)
+    conv = ConversationState.taken_from(state)
     if conv.state != "handed_off":
         return _result(conv, [])
     # The hand-off saved where the victim was (like /back), so nothing asked is asked twice.

@@ -79,6 +79,13 @@ class ConversationState(BaseModel):
     handoff_reason: str | None = None
     case_code: str = ""
 
+    @classmethod
+    def taken_from(cls, state: dict[str, Any]) -> ConversationState:
+        """The state a step works on: a copy, since validation shares nested dicts and lists
+        with `state` and the step changes them in place; the caller's state (a record kept
+        for the next turn, which a failed commit must leave as it was) stays untouched."""
+        return cls.model_validate(copy_data(state))
+
     def remember(self) -> None:
         """Save where we are, so that /back can return here."""
         self.history.append(

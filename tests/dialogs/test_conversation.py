@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
 from dialogs.conversation import start, step
 from dialogs.messages import StepResult, Turn
 from dialogs.state import get_fact
+from tests.dialogs.test_history import LINES
 
 
 def say(
@@ -201,3 +203,14 @@ def test_case_codes_are_unguessable_and_readable_aloud() -> None:
     assert len(codes) == 2000
     assert all(CASE_CODE.match(code) for code in codes)
     assert not any(set(code[3:]) & set("ILOU") for code in codes)
+
+
+def test_a_step_leaves_the_state_it_was_given_as_it_was() -> None:
+    """The dialog returns the new state; the one it was given may still be someone's record."""
+    result = start("telegram", "zh-CN", LINES[0].sent_at)
+    for line in LINES:
+        given = json.dumps(result.state, sort_keys=True)
+        after = step(result.state, Turn(text=line.text, choice=line.choice, sent_at=line.sent_at))
+        assert json.dumps(result.state, sort_keys=True) == given, line.text
+        result = after
+    assert result.state_name == "handed_off"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from structlog.testing import capture_logs
@@ -12,6 +14,8 @@ from bot.engine import BadToken, Engine
 from bot.store.base import ConversationNotFound, ExternalKeyTaken
 from bot.store.factory import Backend
 from dialogs.messages import Turn
+from dialogs.state import ConversationState
+from tests.p1_answers import P1_ABSOLUTE
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -154,3 +158,28 @@ async def test_a_turn_from_a_record_the_caller_loaded_starts_there_or_from_the_n
     assert transcript == ["已经离开了", "冻结了"]
     with pytest.raises(ValueError):
         await engine.handle("another", said("x"), "m3", loaded=record)
+
+
+async def test_a_turn_whose_commit_fails_leaves_the_record_it_started_from_as_it_was(
+    engine: Engine, backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Telegram keeps the record a chat's last turn committed and starts the next turn from
+    it. If a commit fails (the store is out of reach), the victim got no answer and may say
+    something else: the kept record must not hold the failed turn's facts (a freeze time, a
+    second transaction) as if they had been said and stored."""
+    record, _, _ = await engine.start("telegram", "zh-CN", NOW)
+    commit = backend.store.commit_turn
+
+    async def unreachable(*args: Any, **kwargs: Any) -> Any:
+        raise ConnectionError("store out of reach")
+
+    for n, text in enumerate(P1_ABSOLUTE[:-1]):
+        kept = json.dumps(record.state, sort_keys=True)
+        monkeypatch.setattr(backend.store, "commit_turn", unreachable)
+        with pytest.raises(ConnectionError):
+            await engine.handle(record.id, said(text), f"m{n}-lost", loaded=record)
+        assert json.dumps(record.state, sort_keys=True) == kept, (n, text)
+        monkeypatch.setattr(backend.store, "commit_turn", commit)
+        record = (await engine.handle(record.id, said(text), f"m{n}", loaded=record)).record
+    case = ConversationState.model_validate(record.state).facts
+    assert [tx["amount"] for tx in case["transactions"]] == ["3404.34", "1200"]
