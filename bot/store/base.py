@@ -92,8 +92,12 @@ class Changes(BaseModel):
     updated_at: datetime = Field(default_factory=utcnow)
 
     def fields(self) -> dict[str, Any]:
-        """The record fields to write, always including updated_at."""
-        return {**self.model_dump(exclude_unset=True), "updated_at": self.updated_at}
+        """The record fields to write, always including updated_at. The values themselves, not
+        model_dump's deep copy of the 4 KB state (twice a turn): the dialog never changes a
+        state it was given, and nothing else changes a record's."""
+        values = {name: getattr(self, name) for name in self.model_fields_set}
+        values["updated_at"] = self.updated_at
+        return values
 
     def apply(self, record: ConversationRecord) -> ConversationRecord:
         """The record after this commit (version bumped)."""
