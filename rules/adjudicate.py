@@ -96,7 +96,7 @@ def _decide_line(cf: CaseFacts, tx: Transaction, trace: list[TraceStep]) -> Line
     # (The step is built here rather than by _traced: this loop makes most of a case's steps.)
     for check in STEPS:
         name, status, clauses, reason, inputs = check(cf, lf)
-        trace.append(TraceStep(name, tx_id, inputs, _RESULT[status] + reason, list(clauses)))
+        trace.append(TraceStep(name, tx_id, inputs, _RESULT[status] + reason, clauses))
         if status is not None:
             break
 
@@ -218,12 +218,12 @@ _SHARED_POLICY_FIELDS = ("product", "purchased_on", "wording_version", "sum_insu
 def _step(
     check: str, tx: str | None, inputs: dict[str, Any], result: str, clauses: tuple[str, ...]
 ) -> TraceStep:
-    return TraceStep(check, tx, inputs, result, list(clauses))
+    return TraceStep(check, tx, inputs, result, clauses)
 
 
 def _traced(tx_id: str, finding: Finding) -> TraceStep:
     check, status, clauses, reason, inputs = finding
-    return TraceStep(check, tx_id, inputs, _RESULT[status] + reason, list(clauses))
+    return TraceStep(check, tx_id, inputs, _RESULT[status] + reason, clauses)
 
 
 def _wording_inputs(case: Case, wording: Wording) -> dict[str, Any]:

@@ -60,7 +60,9 @@ class TraceStep:
     transaction: str | None  # None: a step about the whole case
     inputs: dict[str, Any]
     result: str
-    clauses: list[str]
+    # The wording's own tuple, not a list copied from it for each of a case's ~54 steps;
+    # JSON and the schema show an array all the same.
+    clauses: tuple[str, ...]
 
 
 class Decision(BaseModel):

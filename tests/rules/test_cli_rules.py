@@ -172,6 +172,17 @@ def test_decision_schema_has_amounts_as_numbers() -> None:
     assert {"policy", "incident", "transactions"} <= set(case_schema["required"])
 
 
+def test_a_trace_step_cites_its_clauses_as_an_array(tmp_path: Path) -> None:
+    """The steps hold the wording's tuples (no list copied per step): JSON still has arrays,
+    and the schema says so."""
+    schema = json.loads(lossline("schema", "decision").stdout)
+    clauses = schema["$defs"]["TraceStep"]["properties"]["clauses"]
+    assert (clauses["type"], clauses["items"]) == ("array", {"type": "string"})
+    out = json.loads(lossline("adjudicate", write(tmp_path, case(tx("t1")))).stdout)
+    cited = [step["clauses"] for step in out["trace"]]
+    assert all(isinstance(c, list) for c in cited) and any(cited)
+
+
 def test_the_command_module_does_not_load_the_rules() -> None:
     code = (
         "import sys, bot.commands.rules_cmds; "

@@ -368,7 +368,7 @@ def test_deduction_takes_the_larger_of_amount_and_rate() -> None:
 def test_family_deductible_cites_its_own_item() -> None:
     decision = decide(case(policy_changes=product(FAMILY, deductible=100)))
     step = next(s for s in decision.trace if s.check == "totals")
-    assert step.clauses == ["第六条(七)", "第九条"]
+    assert step.clauses == ("第六条(七)", "第九条")
 
 
 def test_other_insurance_share_is_exact_and_rounded_once() -> None:
