@@ -48,6 +48,10 @@ CREATE TABLE IF NOT EXISTS conversations (
     record TEXT NOT NULL           -- ConversationRecord as JSON
 );
 CREATE INDEX IF NOT EXISTS conversations_expiry ON conversations(expires_at);
+-- The console's list, newest first: read in index order, not sorted from a scan of them all.
+CREATE INDEX IF NOT EXISTS conversations_recent ON conversations(
+    julianday(json_extract(record, '$.updated_at'))
+);
 CREATE TABLE IF NOT EXISTS transcript (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
@@ -89,6 +93,7 @@ CREATE TABLE IF NOT EXISTS handoffs_announced (
 T = TypeVar("T")
 BUSY_TIMEOUT_MS = 5000  # how long a write waits for another process's transaction
 CHECKPOINT_EVERY = 200  # commits between two checkpoints (a turn writes ~5 pages of log)
+PURGE_BATCH = 100  # expired conversations deleted per transaction (~8 ms on a thread)
 
 
 class SqliteDatabase:
@@ -357,23 +362,31 @@ class SqliteStore(Store):
         return [EvidenceMeta.model_validate_json(row[0]) for row in rows]
 
     async def list_recent(self, limit: int = 100) -> list[ConversationRecord]:
-        async with self.db.reading() as conn:
-            rows = await conn.execute_fetchall(
-                f"SELECT record FROM conversations WHERE {_LIVE}"
-                " ORDER BY julianday(json_extract(record, '$.updated_at')) DESC LIMIT ?",
-                (time.time(), limit),
-            )
+        rows = await self.db.call(lambda conn: conn.execute(RECENT, (time.time(), limit)).fetchall())
         return [ConversationRecord.model_validate_json(row[0]) for row in rows]
 
     async def purge_expired(self) -> int:
-        async with self.db.transaction() as conn:
-            now = time.time()
-            cursor = await conn.execute("DELETE FROM conversations WHERE expires_at < ?", (now,))
-            await conn.execute(
-                "DELETE FROM applied_messages WHERE applied_at < ?",
-                (now - self.message_ids_ttl_s,),
-            )
-            return cursor.rowcount
+        """Delete what expired, PURGE_BATCH conversations (with their transcripts) a
+        transaction, on aiosqlite's thread: a turn waits for one batch at most, never for
+        the whole purge, and the loop runs meanwhile."""
+        now = time.time()
+        purged = 0
+        while True:
+            async with self.db.transaction() as conn:
+                cursor = await conn.execute(
+                    "DELETE FROM conversations WHERE id IN"
+                    " (SELECT id FROM conversations WHERE expires_at < ? LIMIT ?)",
+                    (now, PURGE_BATCH),
+                )
+                deleted = cursor.rowcount
+                if deleted < PURGE_BATCH:
+                    await conn.execute(
+                        "DELETE FROM applied_messages WHERE applied_at < ?",
+                        (now - self.message_ids_ttl_s,),
+                    )
+            purged += deleted
+            if deleted < PURGE_BATCH:
+                return purged
 
     async def ping(self) -> bool:
         return bool(await self.db.call(lambda conn: conn.execute("SELECT 1").fetchone()[0] == 1))
@@ -426,6 +439,11 @@ def _current(conn: sqlite3.Connection, conversation_id: str) -> ConversationReco
 
 # An expired conversation is gone even before purge_expired deletes its rows.
 _LIVE = "(expires_at IS NULL OR expires_at >= ?)"
+# Live conversations, most recently changed first (ordered as the conversations_recent index).
+RECENT = (
+    f"SELECT record FROM conversations WHERE {_LIVE}"
+    " ORDER BY julianday(json_extract(record, '$.updated_at')) DESC LIMIT ?"
+)
 
 
 def live_column(conn: sqlite3.Connection, column: str, key: str, value: str) -> Any:

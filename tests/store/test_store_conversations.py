@@ -10,6 +10,7 @@ import pytest
 from store_helpers import T0, entry, record
 
 from bot.settings import Settings
+from bot.store import sqlite as sqlite_store
 from bot.store.base import (
     Changes,
     ConversationNotFound,
@@ -150,6 +151,30 @@ async def test_sqlite_purge_deletes_the_rows(tmp_path: Path) -> None:
         await asyncio.sleep(1.2)
         assert await backend.store.purge_expired() == 1
         assert await backend.store.purge_expired() == 0
+    finally:
+        await backend.aclose()
+
+
+async def test_sqlite_purges_in_batches_that_let_turns_through(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An hour of expired conversations went in one transaction: every turn waited for all of
+    it (200 ms for 20,000). Now a batch at a time; a read waiting meanwhile goes in between."""
+    monkeypatch.setattr(sqlite_store, "PURGE_BATCH", 10)
+    backend = await open_backend(Settings(data_dir=tmp_path, retention_days=1 / 86_400))
+    store = backend.store
+    try:
+        for _ in range(35):
+            await store.create(record(), [entry("hi", "bot")])
+        await asyncio.sleep(1.2)
+        live = record()
+        await store.create(live)
+        purge = asyncio.ensure_future(store.purge_expired())
+        await asyncio.sleep(0)  # the purge takes the database for its first batch
+        assert await store.load(live.id) is not None
+        assert not purge.done()  # the read went in between two batches
+        assert await purge == 35
+        assert [r.id for r in await store.list_recent()] == [live.id]
     finally:
         await backend.aclose()
 
