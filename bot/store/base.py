@@ -25,8 +25,6 @@ if TYPE_CHECKING:
 
 HandoffStatus = Literal["queued", "claimed", "closed"]
 CommitStatus = Literal["applied", "duplicate", "conflict"]
-
-
 BOT = "bot"
 
 
