@@ -46,13 +46,21 @@ UNLIMITED = {"rate_per_conversation": 1e9, "rate_per_address": 1e9}
 START = "POST /api/conversations"
 MESSAGES = "POST /api/conversations/{id}/messages"
 EVIDENCE = "POST /api/conversations/{id}/evidence"
-# Every operation of the conversation API the app's schema lists, read the way the tests will read it.
-OPERATIONS = [
-    f"{method.upper()} {path}"
-    for path, methods in create_app(Settings(data_dir="unused")).openapi()["paths"].items()
-    if path.startswith("/api/")
-    for method in methods
-]
+
+
+def operations(prefix: str) -> list[str]:
+    """Every operation under `prefix` the app's schema lists, as "METHOD /path"."""
+    paths = create_app(Settings(data_dir="unused")).openapi()["paths"]
+    return [
+        f"{method.upper()} {path}"
+        for path, methods in paths.items()
+        if path.startswith(prefix)
+        for method in methods
+    ]
+
+
+# Every operation of the conversation API, read the way the tests will read it.
+OPERATIONS = operations("/api/")
 # Generated cases per operation and generation mode, for each caller. Most of the time goes
 # into generating them (schemathesis's strategies are big), so they are counted carefully.
 EXAMPLES = {"anyone": 10, "owner": 30, "stranger": 4}

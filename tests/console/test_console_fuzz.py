@@ -51,16 +51,12 @@ from tests.api.test_openapi_fuzz import (
     drive,
     fuzz_settings,
     operation,
+    operations,
 )
 
 pytestmark = pytest.mark.timeout(120)
 CSRF = "X-CSRF-Token"
-OPERATIONS = [
-    f"{method.upper()} {path}"
-    for path, methods in create_app(Settings(data_dir="unused")).openapi()["paths"].items()
-    if path.startswith("/console/api/")
-    for method in methods
-]
+OPERATIONS = operations("/console/api/")
 EVIDENCE = "GET /console/api/conversations/{id}/evidence/{sha256}"
 NOTES = "POST /console/api/conversations/{id}/notes"
 MESSAGES = "POST /console/api/conversations/{id}/messages"
