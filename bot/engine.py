@@ -14,10 +14,11 @@ from __future__ import annotations
 import asyncio
 import uuid
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import structlog
@@ -120,6 +121,9 @@ class _Plan:
 
 
 Planner = Callable[[ConversationRecord], _Plan | None]  # None: nothing to write
+# Called with the newer record when a commit finds the conversation changed since it was read;
+# may raise to give the turn up (a channel whose chat was moved to another conversation).
+ConflictCheck = Callable[[ConversationRecord], Awaitable[None]]
 
 
 class Engine:
@@ -162,11 +166,16 @@ class Engine:
             yield record
 
     async def _commit(
-        self, record: ConversationRecord, plan_for: Planner, message_id: str | None = None
+        self,
+        record: ConversationRecord,
+        plan_for: Planner,
+        message_id: str | None = None,
+        on_conflict: ConflictCheck | None = None,
     ) -> tuple[CommitOutcome, _Plan] | None:
         """Commit the plan made from the current record; on a version conflict (another
-        process got there first) plan again from the newer record. Publishes what an applied
-        plan says happened. None when the planner found nothing to do."""
+        process got there first) plan again from the newer record, once `on_conflict` has
+        seen it. Publishes what an applied plan says happened. None when the planner found
+        nothing to do."""
         # Without a client id, our own: a commit retried after a lost reply applies once.
         message_id = message_id or f"auto:{uuid.uuid4().hex}"
         for _ in range(MAX_ATTEMPTS):
@@ -195,6 +204,8 @@ class Engine:
                 return committed, plan
             log.debug("turn.conflict", conversation_id=record.id, version=record.version)
             record = committed.record
+            if on_conflict is not None:
+                await on_conflict(record)
         raise TooBusy(record.id)
 
     # -- the victim's side ------------------------------------------------------------
@@ -240,13 +251,15 @@ class Engine:
         turn: Turn,
         message_id: str | None = None,
         loaded: ConversationRecord | None = None,
+        on_conflict: ConflictCheck | None = None,
     ) -> TurnOutcome:
         """One message from the victim (or from an agent typing for a caller). `loaded`: the
-        conversation as the caller just read it (to check a token, say), to start from."""
+        conversation as the caller read it (to check a token, say), to start from.
+        `on_conflict`: see ConflictCheck."""
         if loaded is not None and loaded.id != conversation_id:
             raise ValueError(f"loaded record {loaded.id!r} is not {conversation_id!r}")
         async with self._locked(conversation_id, loaded) as record:
-            done = await self._commit(record, lambda current: self._plan(current, turn), message_id)
+            done = await self._commit(record, partial(self._plan, turn=turn), message_id, on_conflict)
             assert done is not None  # a turn always has something to write
             committed, plan = done
             assert plan.outcome is not None
@@ -452,6 +465,21 @@ class Engine:
     def _owner_change(self, changes: Changes, owner: str) -> _Plan:
         note = TranscriptEntry(role="system", text=f"owner:{owner}", at=self.clock())
         return _Plan(changes, [note], [{"type": "owner", "owner": owner}])
+
+    async def note(self, conversation_id: str, text: str) -> ConversationRecord:
+        """A line for the agents in the transcript, not for the victim: something that
+        happened to the conversation outside its dialog (its chat took up another case). Being
+        a commit, it also tells any process holding an older copy of the record that it
+        changed."""
+        entry = TranscriptEntry(role="system", text=text, at=self.clock())
+
+        def write(current: ConversationRecord) -> _Plan:
+            return _Plan(Changes(updated_at=entry.at), [entry], [{"type": "notice", "text": text}])
+
+        async with self._locked(conversation_id) as record:
+            done = await self._commit(record, write)
+        assert done is not None  # write always has something to write
+        return done[0].record
 
     async def agent_message(
         self, conversation_id: str, agent: str, text: str, message_id: str | None = None

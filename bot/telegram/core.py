@@ -17,9 +17,14 @@
 - Only private chats are served: a case is nobody else's business.
 - While an agent owns the conversation the engine returns no replies, so the bot is silent;
   the agent's messages reach the chat through `forward_agent_messages`.
-- The record a chat's last turn here committed is kept (`_known`), so the next update reads
-  only which conversation the chat talks to, not the whole record again. If another process
-  changed it since, the engine's compare-and-set notices and the turn is planned anew.
+- Each chat's conversation is kept in the process as its last turn here committed it
+  (`_chats`), so the next update reads neither the chat's link nor the record: the commit's
+  compare-and-set says whether the record changed since, and if it did, the link is read
+  before the turn is planned anew from the newer record. That is safe because a deep link
+  moves a case by writing the links first and then committing to both conversations
+  concerned (`_resume`), and a link read counts only for a record version known before it.
+  A chat's link is read again at least every LINK_TRUSTED all the same, in case a process
+  died between writing the links and those commits.
 """
 
 from __future__ import annotations
@@ -31,21 +36,22 @@ import weakref
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import structlog
 
 from bot import metrics
-from bot.engine import Engine, TooBusy
+from bot.engine import Engine, TooBusy, TurnOutcome
 from bot.errors import ApiError
 from bot.evidence import save_evidence
-from bot.store.base import ConversationRecord, ExternalKeyTaken, is_agent, utcnow
+from bot.store.base import ConversationNotFound, ConversationRecord, ExternalKeyTaken, is_agent, utcnow
 from bot.telegram.format import choice_of, escape, keyboard, split_text
 from bot.telegram.links import DETACHED, ChatLinks
 from bot.telegram.port import ButtonPress, IncomingMessage, TelegramApi
-from bot.telegram.texts import COMMANDS, say
+from bot.telegram.texts import COMMANDS, MOVED_AWAY, say
 from dialogs.conversation import CASE_CODE
 from dialogs.messages import Button, Reply, StepResult, Turn
 from rules.types import SHANGHAI
@@ -61,11 +67,23 @@ _START = re.compile(r"^/start(?:@\w+)?(?:\s+(\S+))?\s*$", re.IGNORECASE)
 _CASE_CODE = CASE_CODE
 RESUME_MISSES = 5  # wrong case codes one chat may try an hour
 RESUME_WINDOW_S = 3600.0
-KNOWN_RECORDS = 1000  # conversations whose latest record this process keeps at hand
+KNOWN_RECORDS = 1000  # chats whose conversation this process keeps at hand
+LINK_TRUSTED = timedelta(seconds=60)  # a chat's link, once read, is read again after this
+NOT_TRUSTED = datetime.min.replace(tzinfo=UTC)
 
 
 def external_key(chat_id: int) -> str:
     return f"tg:{chat_id}"
+
+
+class ChatMoved(Exception):
+    """The chat talks to another conversation now: a deep link moved a case."""
+
+
+@dataclass(frozen=True)
+class _Known:
+    record: ConversationRecord  # the chat's conversation as this process last saw it
+    trusted_until: datetime  # until then the chat's link need not be read (see _lookup)
 
 
 def chat_of_key(key: str | None) -> int | None:
@@ -95,7 +113,7 @@ class TelegramCore:
         self.clock = clock
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         self._misses: dict[int, list[float]] = {}
-        self._known: OrderedDict[str, ConversationRecord] = OrderedDict()
+        self._chats: OrderedDict[int, _Known] = OrderedDict()
 
     # -- updates in ---------------------------------------------------------------------
 
@@ -138,7 +156,9 @@ class TelegramCore:
             if _CASE_CODE.match(code.upper()):
                 await self._resume(message, code.upper(), sent_at)
                 return
-        record, started = await self._conversation(message.chat_id, sent_at, message.language)
+        # Evidence is stored without a commit to check the chat's link: read it first.
+        trusted = message.file is None
+        record, started = await self._conversation(message.chat_id, sent_at, message.language, trusted)
         if message.file is not None:
             if not await self.links.first_time(f"update:{message.update_id}"):
                 return
@@ -151,7 +171,8 @@ class TelegramCore:
             if text is None:
                 return  # a sticker, a location…: nothing the dialog reads
             text = "/summary"  # an existing case: /start shows where we are, it keeps the case
-        await self._turn(message.chat_id, record, Turn(text=text, sent_at=sent_at), message.update_id)
+        turn = Turn(text=text, sent_at=sent_at)
+        await self._turn(message.chat_id, record, turn, message.update_id, message.language)
 
     async def _press(self, press: ButtonPress) -> None:
         try:
@@ -166,15 +187,23 @@ class TelegramCore:
             log.info("telegram.stale_button", update_id=press.update_id)
             return
         turn = Turn(choice=choice, sent_at=self._sent_at(None))
-        await self._turn(press.chat_id, record, turn, press.update_id)
+        await self._turn(press.chat_id, record, turn, press.update_id, press.language)
 
-    async def _turn(self, chat_id: int, record: ConversationRecord, turn: Turn, update_id: int) -> None:
+    async def _turn(
+        self, chat_id: int, record: ConversationRecord, turn: Turn, update_id: int, language: str | None
+    ) -> None:
+        message_id = f"tg:{update_id}"
         try:
-            outcome = await self.engine.handle(record.id, turn, f"tg:{update_id}", loaded=record)
+            try:
+                outcome = await self._handle(chat_id, record, turn, message_id)
+            except (ChatMoved, ConversationNotFound):
+                # The chat talks to another conversation now, or this one expired: read which.
+                self._chats.pop(chat_id, None)
+                record, _ = await self._conversation(chat_id, turn.sent_at, language)
+                outcome = await self._handle(chat_id, record, turn, message_id)
         except TooBusy:
             await self._say_text(chat_id, say(record.locale, "busy"))
             return
-        self._keep(outcome.record)
         if outcome.duplicate:
             log.info("telegram.duplicate_update", update_id=update_id)
             return
@@ -182,6 +211,26 @@ class TelegramCore:
         if outcome.handoff and not record.keeps_forever:
             metrics.HANDOFFS.labels(channel=CHANNEL).inc()
         await self._say(chat_id, outcome.replies)
+
+    async def _handle(
+        self, chat_id: int, record: ConversationRecord, turn: Turn, message_id: str
+    ) -> TurnOutcome:
+        """The turn on the chat's conversation as this process last saw it; if that changed
+        meanwhile, only while the chat's link still names it (else ChatMoved)."""
+        confirmed = False
+
+        async def still_the_chats(newer: ConversationRecord) -> None:
+            nonlocal confirmed
+            linked, own = await self.links.conversation_and_own(chat_id, external_key(chat_id))
+            if (linked or own) != newer.id:
+                raise ChatMoved(chat_id)
+            confirmed = True
+
+        outcome = await self.engine.handle(
+            record.id, turn, message_id, loaded=record, on_conflict=still_the_chats
+        )
+        self._keep(chat_id, outcome.record, trusted=True if confirmed else None)
+        return outcome
 
     def _sent_at(self, date: datetime | None) -> datetime:
         """When the message was sent, in Shanghai time; never later than now."""
@@ -191,10 +240,11 @@ class TelegramCore:
     # -- which conversation -------------------------------------------------------------
 
     async def _conversation(
-        self, chat_id: int, now: datetime, language: str | None
+        self, chat_id: int, now: datetime, language: str | None, trusted: bool = True
     ) -> tuple[ConversationRecord, StepResult | None]:
-        """The chat's conversation, started if it has none (then with the start's result)."""
-        record, detached = await self._lookup(chat_id)
+        """The chat's conversation, started if it has none (then with the start's result).
+        `trusted`: see _lookup."""
+        record, detached = await self._lookup(chat_id, trusted)
         if record is not None:
             return record, None
         key = None if detached else external_key(chat_id)
@@ -206,7 +256,7 @@ class TelegramCore:
                 raise
             return found, None
         metrics.CONVERSATIONS.labels(channel=CHANNEL).inc()
-        self._keep(record)
+        self._keep(chat_id, record, trusted=True)  # a later move commits to it (see _resume)
         if detached:
             await self.links.link(chat_id, record.id)
         await self.links.remember_case(str(started.state.get("case_code", "")), record.id)
@@ -214,27 +264,47 @@ class TelegramCore:
         return record, started
 
     async def _current(self, chat_id: int) -> ConversationRecord | None:
-        return (await self._lookup(chat_id))[0]
+        return (await self._lookup(chat_id, trusted=False))[0]
 
-    async def _lookup(self, chat_id: int) -> tuple[ConversationRecord | None, bool]:
-        """The chat's conversation, if it has one; and whether its own case moved away."""
+    async def _lookup(self, chat_id: int, trusted: bool = True) -> tuple[ConversationRecord | None, bool]:
+        """The chat's conversation, if it has one; and whether its own case moved away.
+        `trusted`: the conversation this process last saw the chat talk to will do while its
+        link was read recently, the turn's commit checking that it did not change since."""
+        known = self._chats.get(chat_id)
+        if trusted and known is not None and self.clock() < known.trusted_until:
+            return known.record, False
         linked, own = await self.links.conversation_and_own(chat_id, external_key(chat_id))
         if linked == DETACHED:
+            self._chats.pop(chat_id, None)
             return None, True
         for conversation_id in (linked, own):
-            if conversation_id is not None:
-                # The lookup names live conversations: a record kept here is not of one gone.
-                record = self._known.get(conversation_id) or await self.engine.store.load(conversation_id)
-                if record is not None:
-                    return record, False
+            if conversation_id is None:
+                continue
+            if known is not None and known.record.id == conversation_id:
+                # Its version was known before the link was read: the link holds for it.
+                self._keep(chat_id, known.record, trusted=True)
+                return known.record, False
+            record = await self.engine.store.load(conversation_id)
+            if record is not None:
+                # Read after the link: a move in between would go unseen, so read it again.
+                self._keep(chat_id, record, trusted=False)
+                return record, False
+        self._chats.pop(chat_id, None)
         return None, False
 
-    def _keep(self, record: ConversationRecord) -> None:
-        """Keep the record as this process last saw it, for the chat's next update."""
-        self._known[record.id] = record
-        self._known.move_to_end(record.id)
-        if len(self._known) > KNOWN_RECORDS:
-            self._known.popitem(last=False)
+    def _keep(self, chat_id: int, record: ConversationRecord, trusted: bool | None = None) -> None:
+        """Keep the chat's conversation as this process last saw it. `trusted`: its link
+        was just read (True), or must be read next time (False); None: as it was, if the
+        same conversation."""
+        known = self._chats.pop(chat_id, None)
+        if trusted is None:
+            same = known is not None and known.record.id == record.id
+            until = known.trusted_until if known is not None and same else NOT_TRUSTED
+        else:
+            until = self.clock() + LINK_TRUSTED if trusted else NOT_TRUSTED
+        self._chats[chat_id] = _Known(record, until)
+        if len(self._chats) > KNOWN_RECORDS:
+            self._chats.popitem(last=False)
 
     async def _resume(self, message: IncomingMessage, code: str, sent_at: datetime) -> None:
         """`/start LL-XXXXXX`: carry on with that case here; its old chat starts anew."""
@@ -256,6 +326,12 @@ class TelegramCore:
             await self.links.link(chat_id, target.id)
             if before is not None and before != chat_id:
                 await self.links.detach(before)
+                self._chats.pop(before, None)
+            self._chats.pop(chat_id, None)
+            # After the links, a commit to each conversation concerned: any process keeping
+            # one for these chats finds it changed and reads the links (see _lookup).
+            if current is not None:
+                await self.engine.note(current.id, MOVED_AWAY.format(code=code))
             log.info("telegram.case_moved", conversation_id=target.id)
             notice = [Reply(text=say(target.locale, "resumed", code=code))]
         outcome = await self.engine.handle(

@@ -12,6 +12,9 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("summary", "查看已登记的信息"),
 )
 
+# For the agents (the console is Chinese), in the transcript of the case a chat left.
+MOVED_AWAY = "这个 Telegram 对话改为继续案件 {code}：本案件不再收到它的消息。"
+
 _TEXTS: dict[str, dict[str, str]] = {
     "zh-CN": {
         "resumed": "已接回案件 {code}，我们接着登记。",

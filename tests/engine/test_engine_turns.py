@@ -183,3 +183,16 @@ async def test_a_turn_whose_commit_fails_leaves_the_record_it_started_from_as_it
         record = (await engine.handle(record.id, said(text), f"m{n}", loaded=record)).record
     case = ConversationState.model_validate(record.state).facts
     assert [tx["amount"] for tx in case["transactions"]] == ["3404.34", "1200"]
+
+
+async def test_a_note_is_a_system_line_for_the_agents_and_a_commit(engine: Engine, backend: Backend) -> None:
+    record, _, _ = await engine.start("telegram", "zh-CN", NOW)
+    async with backend.events.subscribe(record.id) as console:
+        noted = await engine.note(record.id, "这个 Telegram 对话改为继续案件 LL-0000-0000-0000")
+        event = await console.get(2)
+    assert noted.version == record.version + 1  # a copy of the record held elsewhere is stale
+    assert (noted.state, noted.state_name) == (record.state, record.state_name)
+    last = (await backend.store.transcript(record.id))[-1]
+    assert (last.role, last.text) == ("system", "这个 Telegram 对话改为继续案件 LL-0000-0000-0000")
+    assert event is not None
+    assert (event["type"], event["text"], event["version"]) == ("notice", last.text, noted.version)
