@@ -228,12 +228,13 @@ class Engine:
             updated_at=at,
             external_key=external_key,
         )
-        await self.store.create(record, _bot_entries(result.replies, at))
+        event = {"type": "started", "channel": channel, "state": record.state_name, "version": 1}
+        # Where the store can, the event leaves with the conversation's creation.
+        wire = self.events.wire(record.id, [event]) if self._store_publishes else None
+        await self.store.create(record, _bot_entries(result.replies, at), publish=wire)
         log.info("conversation.started", conversation_id=record.id, channel=channel)
-        await self.events.publish(
-            record.id,
-            {"type": "started", "channel": channel, "state": record.state_name, "version": 1},
-        )
+        if wire is None:
+            await self.events.publish(record.id, event)
         return record, token, result
 
     async def authorize(self, conversation_id: str, token: str) -> ConversationRecord:

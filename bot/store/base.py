@@ -159,8 +159,14 @@ class Store(ABC):
     """Conversations: records, transcripts, evidence metadata, applied message ids."""
 
     @abstractmethod
-    async def create(self, record: ConversationRecord, transcript: Sequence[TranscriptEntry] = ()) -> None:
-        """Write a new conversation. Raises ExternalKeyTaken if its external key is bound."""
+    async def create(
+        self,
+        record: ConversationRecord,
+        transcript: Sequence[TranscriptEntry] = (),
+        publish: tuple[str, str] | None = None,
+    ) -> None:
+        """Write a new conversation. Raises ExternalKeyTaken if its external key is bound.
+        `publish`: as commit_turn's, the (channel, message) of its live events."""
 
     @abstractmethod
     async def load(self, conversation_id: str) -> ConversationRecord | None: ...

@@ -16,6 +16,7 @@ from typing import Any, cast
 import structlog
 from pydantic_core import from_json
 from redis.asyncio import Redis
+from redis.exceptions import NoScriptError
 
 from bot.events import Events, RedisEvents
 from bot.jsontext import dumps
@@ -134,20 +135,42 @@ class RedisStore(Store):
         scripts; a member whose conversation expired is dropped when the list is read."""
         return f"{self.prefix}:recent"
 
-    async def create(self, record: ConversationRecord, transcript: Sequence[TranscriptEntry] = ()) -> None:
+    async def create(
+        self,
+        record: ConversationRecord,
+        transcript: Sequence[TranscriptEntry] = (),
+        publish: tuple[str, str] | None = None,
+    ) -> None:
         ttl = 0 if record.keeps_forever else self.retention_seconds
         fields = record.model_dump(exclude={"id"}, exclude_none=True)
         fields = {name: value for name, value in fields.items() if _encode(name, value)}
         keys = self._keys(record.id)[:2]
-        created = await self._create(keys=keys, args=[ttl, *_field_args(fields), *_entries(transcript)])
+        # A creator that then loses its external key to another (two processes starting one
+        # chat at once) has published a start it deletes: the console finds nothing new.
+        channel, message = publish or ("", "")
+        args: list[str | int] = [ttl, channel, message, *_field_args(fields), *_entries(transcript)]
+        if record.external_key is None:
+            created, bound = await self._create(keys=keys, args=args), True
+        else:
+            # One trip for the conversation and, if it is free, its external key.
+            async with self.client.pipeline(transaction=False) as pipe:
+                pipe.evalsha(self._create.sha, len(keys), *keys, *args)
+                pipe.set(self.external(record.external_key), record.id, nx=True, ex=ttl or None)
+                created, bound = await pipe.execute(raise_on_error=False)
+            if isinstance(created, NoScriptError):  # a restarted Redis forgot the script
+                created = await self._create(keys=keys, args=args)
+            for answer in (created, bound):
+                if isinstance(answer, Exception):
+                    raise answer
         if not created:
             raise ValueError(f"conversation {record.id!r} exists")
-        if record.external_key is not None:
+        if not bound:
             await self._bind(record, ttl)
         self._after_commit(record)
 
     async def _bind(self, record: ConversationRecord, ttl: int) -> None:
-        """Point the external key at the new conversation, unless a live one has it."""
+        """Point the external key at the new conversation, unless a live one has it (create
+        tried once already)."""
         assert record.external_key is not None
         key = self.external(record.external_key)
         while not await self.client.set(key, record.id, nx=True, ex=ttl or None):

@@ -8,15 +8,17 @@ An empty string as a field value deletes that field.
 
 from __future__ import annotations
 
-# KEYS: c, t   ARGV: ttl seconds (0: none), n, field1, value1, …, fieldn, valuen, entries…
+# KEYS: c, t   ARGV: ttl seconds (0: none), pub/sub channel ('' none) and message to publish,
+#                    n, field1, value1, …, fieldn, valuen, entries…
 CREATE = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-local n = tonumber(ARGV[2])
-redis.call('HSET', KEYS[1], unpack(ARGV, 3, 2 + 2 * n))
-if #ARGV > 2 + 2 * n then redis.call('RPUSH', KEYS[2], unpack(ARGV, 3 + 2 * n)) end
+local n = tonumber(ARGV[4])
+redis.call('HSET', KEYS[1], unpack(ARGV, 5, 4 + 2 * n))
+if #ARGV > 4 + 2 * n then redis.call('RPUSH', KEYS[2], unpack(ARGV, 5 + 2 * n)) end
 if ARGV[1] ~= '0' then
   for k = 1, #KEYS do redis.call('EXPIRE', KEYS[k], ARGV[1]) end
 end
+if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
 return 1
 """
 

@@ -219,7 +219,14 @@ class SqliteStore(Store):
     def _expires_at(self, record: ConversationRecord) -> float | None:
         return None if record.keeps_forever else time.time() + self.retention_seconds
 
-    async def create(self, record: ConversationRecord, transcript: Sequence[TranscriptEntry] = ()) -> None:
+    async def create(
+        self,
+        record: ConversationRecord,
+        transcript: Sequence[TranscriptEntry] = (),
+        publish: tuple[str, str] | None = None,
+    ) -> None:
+        if publish is not None:
+            raise ValueError("the SQLite store carries no pub/sub messages (see Store.carries)")
         rows = _transcript_rows(record.id, transcript)
         await self.db.call(self._create, record, rows, write=True)
 

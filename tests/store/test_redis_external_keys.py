@@ -82,3 +82,44 @@ async def test_the_bookkeeping_of_many_commits_goes_in_one_batch(redis_url: str,
             assert 0 < await store.client.ttl(store.external(one.external_key or "")) <= 86_400
     finally:
         await backend.aclose()
+
+
+@pytest.mark.parametrize("external_key", [None, "telegram:88"])
+async def test_a_creation_carries_its_live_events_and_binds_in_one_trip(
+    redis_url: str, tmp_path: Path, external_key: str | None
+) -> None:
+    backend = await open_backend(Settings(redis_url=redis_url, data_dir=tmp_path))
+    store = backend.store
+    assert isinstance(store, RedisStore)
+    pubsub = store.client.pubsub()
+    try:
+        await pubsub.subscribe("ll:test:created")
+        assert (await pubsub.get_message(timeout=1))["type"] == "subscribe"  # type: ignore[index]
+        written = record(external_key=external_key)
+        await store.create(written, publish=("ll:test:created", '[{"type":"started"}]'))
+        message = await pubsub.get_message(timeout=1)
+        assert message is not None and message["data"] == '[{"type":"started"}]'
+        assert await store.load(written.id) == written
+        if external_key is not None:
+            assert await store.find_by_external_key(external_key) == written
+    finally:
+        await pubsub.aclose()
+        await backend.aclose()
+
+
+async def test_a_creation_after_redis_forgot_its_scripts_still_binds_its_key(
+    redis_url: str, tmp_path: Path
+) -> None:
+    backend = await open_backend(Settings(redis_url=redis_url, data_dir=tmp_path))
+    store = backend.store
+    assert isinstance(store, RedisStore)
+    try:
+        await store.create(record())  # the script is loaded…
+        await store.client.script_flush()  # …and forgotten, as by a restart
+        written = record(external_key="telegram:89")
+        await store.create(written)
+        assert await store.find_by_external_key("telegram:89") == written
+        with pytest.raises(ExternalKeyTaken):
+            await store.create(record(external_key="telegram:89"))
+    finally:
+        await backend.aclose()

@@ -198,3 +198,10 @@ async def test_a_key_whose_conversation_is_gone_goes_to_a_new_one(make_backend: 
     second = record(external_key="telegram:5")
     await backend.store.create(second)
     assert await backend.store.find_by_external_key("telegram:5") == second
+
+
+@pytest.mark.parametrize("backend_kind", ["sqlite"])  # Redis: tests/store/test_redis_external_keys.py
+async def test_sqlite_carries_no_live_events_on_creation(backend: Backend) -> None:
+    assert not backend.store.carries(backend.events)
+    with pytest.raises(ValueError):
+        await backend.store.create(record(), publish=("channel", "[]"))
