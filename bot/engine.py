@@ -197,6 +197,7 @@ class Engine:
                 result,
                 base=record,
                 publish=wire,
+                with_transcript=plan.opens_handoff,  # for the summary, without another trip
             )
             if committed.status == "applied" and wire is None:
                 await self.events.publish_all(record.id, events)
@@ -275,7 +276,7 @@ class Engine:
                 to_agent=plan.outcome.to_agent,
             )
             if plan.opens_handoff:
-                record = await self._enqueue_handoff(record)
+                record = await self._enqueue_handoff(record, transcript=committed.transcript)
             return plan.outcome.model_copy(update={"record": record})
 
     def _plan(self, record: ConversationRecord, turn: Turn) -> _Plan:
@@ -342,12 +343,17 @@ class Engine:
     # -- hand-off ---------------------------------------------------------------------
 
     async def _enqueue_handoff(
-        self, record: ConversationRecord, entry_id: str | None = None
+        self,
+        record: ConversationRecord,
+        entry_id: str | None = None,
+        transcript: list[TranscriptEntry] | None = None,
     ) -> ConversationRecord:
         """Put the case summary on the queue (unless `entry_id` is there already), then note
-        the entry on the conversation."""
+        the entry on the conversation. `transcript`: the record's, if the caller has it."""
         if entry_id is None:
-            summary = self.dialog.summarize(record.state, await self.store.transcript(record.id))
+            if transcript is None:
+                transcript = await self.store.transcript(record.id)
+            summary = self.dialog.summarize(record.state, transcript)
             payload = {
                 "conversation_id": record.id,
                 "channel": record.channel,

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from dialogs.messages import TranscriptEntry
 
@@ -102,6 +102,14 @@ class Changes(BaseModel):
         return record.model_copy(update={**self.fields(), "version": record.version + 1})
 
 
+_ENTRIES = TypeAdapter(list[TranscriptEntry])
+
+
+def parse_entries(rows: Sequence[str]) -> list[TranscriptEntry]:
+    """Transcript entries as the stores keep them, one JSON object each."""
+    return _ENTRIES.validate_json("[" + ",".join(rows) + "]") if rows else []
+
+
 def base_at(base: ConversationRecord | None, version: int) -> ConversationRecord | None:
     """`base` if it is the record at `version` (what commit_turn may build on), else None."""
     return base if base is not None and base.version == version else None
@@ -128,6 +136,8 @@ class CommitOutcome(BaseModel):
     status: CommitStatus
     record: ConversationRecord
     result: dict[str, Any] | None = None
+    # Applied with `with_transcript`: the whole transcript, this commit's entries included.
+    transcript: list[TranscriptEntry] | None = None
 
 
 class HandoffEntry(BaseModel):
@@ -185,6 +195,7 @@ class Store(ABC):
         result: dict[str, Any],
         base: ConversationRecord | None = None,
         publish: tuple[str, str] | None = None,
+        with_transcript: bool = False,
     ) -> CommitOutcome:
         """Atomically: unless `message_id` was applied before (→ duplicate) or the version is
         not `expected_version` (→ conflict), apply `changes`, bump the version, append the
@@ -192,7 +203,9 @@ class Store(ABC):
         `base`: the record at `expected_version`, when the caller has it, so the store need
         not read the record back to answer an applied commit.
         `publish`: a pub/sub message (channel, data) to send if and only if the commit
-        applies, as part of it; only for a store that `carries` the events."""
+        applies, as part of it; only for a store that `carries` the events.
+        `with_transcript`: an applied commit answers with the whole transcript too (what a
+        hand-off's summary reads), from the same trip."""
 
     def carries(self, events: Events) -> bool:
         """Whether commit_turn can send these live events' messages itself (`publish`)."""

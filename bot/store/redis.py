@@ -30,6 +30,7 @@ from bot.store.base import (
     ExternalKeyTaken,
     Store,
     base_at,
+    parse_entries,
 )
 from dialogs.messages import TranscriptEntry
 
@@ -202,10 +203,12 @@ class RedisStore(Store):
         result: dict[str, Any],
         base: ConversationRecord | None = None,
         publish: tuple[str, str] | None = None,
+        with_transcript: bool = False,
     ) -> CommitOutcome:
         # With the record the commit starts from, Redis need not send it back (4 KB a turn).
         base = base_at(base, expected_version)
         channel, message = publish or ("", "")
+        answer = ("" if base is not None else "r") + ("t" if with_transcript else "")
         reply = await self._commit(
             keys=self._keys(conversation_id),
             args=[
@@ -215,7 +218,7 @@ class RedisStore(Store):
                 self.message_ids_kept,
                 self.retention_seconds,
                 self.message_ids_ttl_s,
-                "0" if base is not None else "1",
+                answer,
                 channel,
                 message,
                 *_field_args(changes.fields()),
@@ -224,7 +227,7 @@ class RedisStore(Store):
         )
         if reply[0] == "missing":
             raise ConversationNotFound(conversation_id)
-        status, stored, written = reply
+        status, stored, written = reply[:3]
         if status == "applied" and base is not None:
             record = changes.apply(base)
             assert str(record.version) == written, (record.version, written)
@@ -235,7 +238,8 @@ class RedisStore(Store):
         if status == "conflict":
             return CommitOutcome(status="conflict", record=record)
         self._after_commit(record)
-        return CommitOutcome(status="applied", record=record, result=result)
+        entries = parse_entries(reply[3]) if with_transcript else None
+        return CommitOutcome(status="applied", record=record, result=result, transcript=entries)
 
     def carries(self, events: Events) -> bool:
         return isinstance(events, RedisEvents) and events.client is self.client
@@ -286,7 +290,7 @@ class RedisStore(Store):
 
     async def transcript(self, conversation_id: str) -> list[TranscriptEntry]:
         rows = await self.client.lrange(self._key(conversation_id, "t"), 0, -1)
-        return [TranscriptEntry.model_validate_json(row) for row in rows]
+        return parse_entries(cast(list[str], rows))
 
     async def add_evidence(self, conversation_id: str, meta: EvidenceMeta) -> None:
         added = await self._add_evidence(

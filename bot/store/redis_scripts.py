@@ -24,11 +24,13 @@ return 1
 
 # KEYS: c, t, m, o, e
 # ARGV: expected version, message id ('' none), result, ids kept, ttl seconds,
-#       message ids ttl seconds, whole ('1': answer an applied commit with the record),
+#       message ids ttl seconds, what an applied commit answers with besides ('r': the
+#       record, 't': the transcript, 'rt': both, '': neither),
 #       pub/sub channel ('' none) and message to publish if applied,
 #       n, field1, value1, …, entries…
 # Returns {status, stored result or '', the record hash as a flat list}; an applied commit
-# without `whole` returns {'applied', '', new version}: the caller has the rest.
+# without 'r' returns {'applied', '', new version}: the caller has the rest; with 't', the
+# transcript's entries follow as a fourth element.
 COMMIT = """
 local c = KEYS[1]
 if redis.call('EXISTS', c) == 0 then return {'missing'} end
@@ -72,8 +74,16 @@ redis.call('EXPIRE', KEYS[3], ARGV[6])
 redis.call('EXPIRE', KEYS[4], ARGV[6])
 -- The turn's live events leave with the commit: no second round trip, and none if not applied.
 if ARGV[8] ~= '' then redis.call('PUBLISH', ARGV[8], ARGV[9]) end
-if ARGV[7] == '1' then return {'applied', '', redis.call('HGETALL', c)} end
-return {'applied', '', redis.call('HGET', c, 'v')}
+local written
+if string.find(ARGV[7], 'r', 1, true) then
+  written = redis.call('HGETALL', c)
+else
+  written = redis.call('HGET', c, 'v')
+end
+if string.find(ARGV[7], 't', 1, true) then
+  return {'applied', '', written, redis.call('LRANGE', KEYS[2], 0, -1)}
+end
+return {'applied', '', written}
 """
 
 # KEYS: c, e   ARGV: evidence metadata. A new list takes the conversation's expiry.

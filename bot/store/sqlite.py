@@ -34,6 +34,7 @@ from bot.store.base import (
     ExternalKeyTaken,
     Store,
     base_at,
+    parse_entries,
 )
 from dialogs.messages import TranscriptEntry
 
@@ -274,6 +275,7 @@ class SqliteStore(Store):
         result: dict[str, Any],
         base: ConversationRecord | None = None,
         publish: tuple[str, str] | None = None,
+        with_transcript: bool = False,
     ) -> CommitOutcome:
         if publish is not None:
             raise ValueError("the SQLite store carries no pub/sub messages (see Store.carries)")
@@ -287,6 +289,7 @@ class SqliteStore(Store):
             message_id,
             result,
             base_at(base, expected_version),
+            with_transcript,
             write=True,
         )
 
@@ -300,6 +303,7 @@ class SqliteStore(Store):
         message_id: str | None,
         result: dict[str, Any],
         base: ConversationRecord | None,
+        with_transcript: bool,
     ) -> CommitOutcome:
         # With `base` (the record at expected_version), only the version is read, unless the
         # answer is the current record (duplicate, conflict).
@@ -326,7 +330,8 @@ class SqliteStore(Store):
             conn.executemany("INSERT INTO transcript (conversation_id, entry) VALUES (?, ?)", rows)
         if message_id is not None:
             self._remember(conn, conversation_id, message_id, result)
-        return CommitOutcome(status="applied", record=record, result=result)
+        entries = parse_entries(_transcript(conn, conversation_id)) if with_transcript else None
+        return CommitOutcome(status="applied", record=record, result=result, transcript=entries)
 
     def _remember(
         self,
@@ -350,12 +355,7 @@ class SqliteStore(Store):
         )
 
     async def transcript(self, conversation_id: str) -> list[TranscriptEntry]:
-        rows = await self.db.call(
-            lambda conn: conn.execute(
-                "SELECT entry FROM transcript WHERE conversation_id = ? ORDER BY seq", (conversation_id,)
-            ).fetchall()
-        )
-        return [TranscriptEntry.model_validate_json(row[0]) for row in rows]
+        return parse_entries(await self.db.call(_transcript, conversation_id))
 
     async def add_evidence(self, conversation_id: str, meta: EvidenceMeta) -> None:
         await self.db.call(_add_evidence, conversation_id, meta.model_dump_json(), write=True)
@@ -451,6 +451,13 @@ RECENT = (
     f"SELECT record FROM conversations WHERE {_LIVE}"
     " ORDER BY julianday(json_extract(record, '$.updated_at')) DESC LIMIT ?"
 )
+
+
+def _transcript(conn: sqlite3.Connection, conversation_id: str) -> list[str]:
+    rows = conn.execute(
+        "SELECT entry FROM transcript WHERE conversation_id = ? ORDER BY seq", (conversation_id,)
+    ).fetchall()
+    return [row[0] for row in rows]
 
 
 def live_column(conn: sqlite3.Connection, column: str, key: str, value: str) -> Any:

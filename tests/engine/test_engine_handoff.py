@@ -34,6 +34,7 @@ async def test_a_handoff_puts_the_summary_on_the_queue_once(
     record = await _handed_off(engine)
     assert (record.handoff, record.owner) == ("queued", "bot")
     assert record.handoff_entry is not None
+    at_handoff = [e.model_dump(mode="json") for e in await backend.store.transcript(record.id)]
     later = await engine.handle(record.id, said("还有一笔也被转走了"))
     assert later.handoff and later.record.handoff == "queued"
 
@@ -42,7 +43,10 @@ async def test_a_handoff_puts_the_summary_on_the_queue_once(
     assert [e.conversation_id for e in entries] == [record.id]
     assert entries[0].id == record.handoff_entry
     summary = entries[0].payload["summary"]
-    assert summary["markdown"] and summary["transcript"]
+    assert summary["markdown"]
+    # The whole transcript, the hand-off turn's own lines included (read with its commit).
+    assert summary["transcript"] == at_handoff
+    assert [e["text"] for e in at_handoff if e["role"] == "victim"][-1] == "转人工"
     assert entries[0].payload["channel"] == "web"
     assert await backend.queue.pending_count() == 1
 

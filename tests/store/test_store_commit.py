@@ -170,3 +170,27 @@ async def test_a_commit_given_its_base_answers_exactly_what_it_stored(store: Sto
     assert applied.record == await store.load(base.id)
     with pytest.raises(ConversationNotFound):
         await store.commit_turn("missing", 3, Changes(), [], None, {}, base=wrong_base)
+
+
+@pytest.mark.parametrize("with_base", [True, False])
+async def test_a_commit_can_answer_with_the_whole_transcript(store: Store, with_base: bool) -> None:
+    base = await _created(store)
+    first = await store.commit_turn(base.id, 1, Changes(state_name="b"), [entry("x")], "m1", {})
+    assert first.transcript is None  # not asked for: not read
+    handoff = await store.commit_turn(
+        base.id,
+        2,
+        Changes(state_name="c"),
+        [entry("转人工"), entry("已转交", "bot")],
+        "m2",
+        {},
+        base=first.record if with_base else None,
+        with_transcript=True,
+    )
+    assert handoff.status == "applied" and handoff.record == await store.load(base.id)
+    assert handoff.transcript == await store.transcript(base.id)
+    assert [e.text for e in handoff.transcript or []] == ["x", "转人工", "已转交"]
+    stale = await store.commit_turn(base.id, 2, Changes(), [entry("y")], "m3", {}, with_transcript=True)
+    assert (stale.status, stale.transcript) == ("conflict", None)
+    again = await store.commit_turn(base.id, 3, Changes(), [entry("转人工")], "m2", {}, with_transcript=True)
+    assert (again.status, again.transcript) == ("duplicate", None)
