@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
 
 from rules.types import LocalDatetime
 
@@ -46,6 +46,10 @@ class TranscriptEntry(BaseModel):
     text: str
     at: datetime
     buttons: list[Button] = Field(default_factory=list)
+
+
+# A transcript as a whole, read or written at once: a third of the cost entry by entry.
+TRANSCRIPT: TypeAdapter[list[TranscriptEntry]] = TypeAdapter(list[TranscriptEntry])
 
 
 class StepResult(BaseModel):

@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from dialogs.messages import TranscriptEntry
+from dialogs.messages import TRANSCRIPT, TranscriptEntry
 from dialogs.preview import Assessment, assess, draft
 from dialogs.state import ConversationState
 from rules.decision import Decision
@@ -128,7 +128,7 @@ def build_summary(state: dict[str, Any], transcript: list[TranscriptEntry]) -> d
         **sections(found),
         "case": case_of(found),
         "decision": decision_of(found),
-        "transcript": [e.model_dump(mode="json") for e in transcript],
+        "transcript": TRANSCRIPT.dump_python(transcript, mode="json"),
     }
     summary["markdown"] = markdown(summary, found.decision)
     return summary

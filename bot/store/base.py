@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field
 
-from dialogs.messages import TranscriptEntry
+from dialogs.messages import TRANSCRIPT, TranscriptEntry
 
 if TYPE_CHECKING:
     from bot.events import Events
@@ -102,12 +102,9 @@ class Changes(BaseModel):
         return record.model_copy(update={**self.fields(), "version": record.version + 1})
 
 
-_ENTRIES = TypeAdapter(list[TranscriptEntry])
-
-
 def parse_entries(rows: Sequence[str]) -> list[TranscriptEntry]:
     """Transcript entries as the stores keep them, one JSON object each."""
-    return _ENTRIES.validate_json("[" + ",".join(rows) + "]") if rows else []
+    return TRANSCRIPT.validate_json("[" + ",".join(rows) + "]") if rows else []
 
 
 def base_at(base: ConversationRecord | None, version: int) -> ConversationRecord | None:
