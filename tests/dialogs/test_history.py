@@ -3,6 +3,7 @@ snapshots did — answer after answer, back to the first question."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import datetime
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from dialogs.conversation import start, step
+from dialogs.conversation import resume, start, step
 from dialogs.messages import StepResult, Turn
 from dialogs.script import parse_script
 from dialogs.state import ConversationState, copy_data
@@ -83,3 +84,55 @@ def test_copy_data_copies_what_json_cannot_hold_too() -> None:
     copied["a"][0]["b"].add(3)
     copied["c"][1].append(3)
     assert original == {"a": [{"b": {1, 2}}], "c": (1, [2]), "d": None, "e": 1.5}
+
+
+def _unchanged_by(state: dict[str, Any], turn: Turn) -> StepResult:
+    given = json.dumps(state, sort_keys=True)
+    result = step(state, turn)
+    assert json.dumps(state, sort_keys=True) == given, turn
+    return result
+
+
+@pytest.mark.parametrize("snapshots", ["compact", "whole"])
+def test_back_and_the_answer_after_it_leave_their_input_as_it_was(
+    snapshots: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A step shares the snapshots of the state it is given (it does not copy them): what
+    /back restores from one must still be a copy, or the next answer edits the caller's."""
+    if snapshots == "whole":  # as states stored before compaction existed
+        monkeypatch.setattr(ConversationState, "compact_history", lambda self: None)
+    result = start("web", "zh-CN", LINES[0].sent_at)
+    for line, following in itertools.pairwise(LINES[:-1]):
+        result = step(result.state, Turn(text=line.text, choice=line.choice, sent_at=line.sent_at))
+        back = _unchanged_by(result.state, Turn(text="/back", sent_at=line.sent_at))
+        again = Turn(text=line.text, choice=line.choice, sent_at=line.sent_at)
+        _unchanged_by(_unchanged_by(back.state, again).state, following)
+
+
+def test_resuming_after_a_hand_back_leaves_its_input_as_it_was() -> None:
+    handed_off = _run(LINES)
+    assert handed_off.state_name == "handed_off"
+    given = json.dumps(handed_off.state, sort_keys=True)
+    resumed = resume(handed_off.state, LINES[-1].sent_at)
+    assert json.dumps(handed_off.state, sort_keys=True) == given
+    assert resumed.state_name != "handed_off"
+    _unchanged_by(resumed.state, Turn(text=LINES[-2].text, sent_at=LINES[-2].sent_at))
+
+
+@pytest.mark.parametrize("snapshots", ["compact", "whole"])
+def test_what_go_back_restores_is_not_the_callers(snapshots: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """taken_from shares the given state's snapshots; go_back must copy what it restores,
+    so that whatever a step does after it never reaches the caller's state."""
+    if snapshots == "whole":
+        monkeypatch.setattr(ConversationState, "compact_history", lambda self: None)
+    state = _run(BEFORE_HANDOFF[:20]).state
+    given = json.dumps(state, sort_keys=True)
+    conv = ConversationState.taken_from(state)
+    while conv.go_back():
+        for node in (conv.facts, conv.aside, conv.pending or {}):
+            for value in node.values():
+                if isinstance(value, dict):
+                    value["edited"] = True
+                elif isinstance(value, list):
+                    value.append("edited")
+    assert json.dumps(state, sort_keys=True) == given
