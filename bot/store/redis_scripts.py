@@ -33,38 +33,42 @@ return 1
 # transcript's entries follow as a fourth element.
 COMMIT = """
 local c = KEYS[1]
-if redis.call('EXISTS', c) == 0 then return {'missing'} end
+local head = redis.call('HMGET', c, 'v', 'ho')
+if not head[1] then return {'missing'} end
 local mid = ARGV[2]
 if mid ~= '' then
   local stored = redis.call('HGET', KEYS[3], mid)
   if stored then return {'duplicate', stored, redis.call('HGETALL', c)} end
 end
-if redis.call('HGET', c, 'v') ~= ARGV[1] then
+if head[1] ~= ARGV[1] then
   return {'conflict', '', redis.call('HGETALL', c)}
 end
+-- One HSET for the new version and every field set, one HDEL for those deleted.
+local version = tostring(tonumber(head[1]) + 1)
+local set, gone, h = {'v', version}, {}, head[2]
 local i = 11
 for _ = 1, tonumber(ARGV[10]) do
   if ARGV[i + 1] == '' then
-    redis.call('HDEL', c, ARGV[i])
+    gone[#gone + 1] = ARGV[i]
   else
-    redis.call('HSET', c, ARGV[i], ARGV[i + 1])
+    set[#set + 1] = ARGV[i]
+    set[#set + 1] = ARGV[i + 1]
   end
+  if ARGV[i] == 'ho' then h = ARGV[i + 1] end
   i = i + 2
 end
-redis.call('HINCRBY', c, 'v', 1)
+redis.call('HSET', c, unpack(set))
+if #gone > 0 then redis.call('HDEL', c, unpack(gone)) end
 if i <= #ARGV then redis.call('RPUSH', KEYS[2], unpack(ARGV, i)) end
 if mid ~= '' then
   local kept = tonumber(ARGV[4])
   redis.call('HSET', KEYS[3], mid, ARGV[3])
-  redis.call('LPUSH', KEYS[4], mid)
-  local old = redis.call('LRANGE', KEYS[4], kept, -1)
-  if #old > 0 then
-    redis.call('LTRIM', KEYS[4], 0, kept - 1)
-    redis.call('HDEL', KEYS[3], unpack(old))
+  local n = redis.call('LPUSH', KEYS[4], mid)
+  if n > kept then
+    redis.call('HDEL', KEYS[3], unpack(redis.call('RPOP', KEYS[4], n - kept)))
   end
 end
 -- Same rule as ConversationRecord.keeps_forever: an open hand-off never expires.
-local h = redis.call('HGET', c, 'ho')
 local forever = h == 'queued' or h == 'claimed'
 for _, k in ipairs({KEYS[1], KEYS[2], KEYS[5]}) do
   if forever then redis.call('PERSIST', k) else redis.call('EXPIRE', k, ARGV[5]) end
@@ -74,12 +78,8 @@ redis.call('EXPIRE', KEYS[3], ARGV[6])
 redis.call('EXPIRE', KEYS[4], ARGV[6])
 -- The turn's live events leave with the commit: no second round trip, and none if not applied.
 if ARGV[8] ~= '' then redis.call('PUBLISH', ARGV[8], ARGV[9]) end
-local written
-if string.find(ARGV[7], 'r', 1, true) then
-  written = redis.call('HGETALL', c)
-else
-  written = redis.call('HGET', c, 'v')
-end
+local written = version
+if string.find(ARGV[7], 'r', 1, true) then written = redis.call('HGETALL', c) end
 if string.find(ARGV[7], 't', 1, true) then
   return {'applied', '', written, redis.call('LRANGE', KEYS[2], 0, -1)}
 end
