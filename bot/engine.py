@@ -16,7 +16,7 @@ import uuid
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -80,10 +80,11 @@ class TurnOutcome(BaseModel):
     duplicate: bool = False  # this message id was applied before: its answer, again
     to_agent: bool = False  # an agent owns the conversation: the message went to them
 
-    def response(self) -> dict[str, Any]:
-        """What the API answers, and what a repeat of the message gets back."""
+    def response(self, replies: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """What the API answers, and what a repeat of the message gets back. `replies`: the
+        replies already dumped, if the caller has them."""
         return {
-            "replies": [reply.model_dump(mode="json") for reply in self.replies],
+            "replies": replies if replies is not None else [r.model_dump(mode="json") for r in self.replies],
             "state": self.state_name,
             "handoff": self.handoff,
         }
@@ -118,6 +119,7 @@ class _Plan:
     events: list[dict[str, Any]]
     outcome: TurnOutcome | None = None  # a turn's answer, stored for a repeated message
     opens_handoff: bool = False
+    response: dict[str, Any] = field(default_factory=dict)  # outcome.response(): stored with it
 
 
 Planner = Callable[[ConversationRecord], _Plan | None]  # None: nothing to write
@@ -182,7 +184,6 @@ class Engine:
             plan = plan_for(record)
             if plan is None:
                 return None
-            result = plan.outcome.response() if plan.outcome else {}
             if plan.opens_handoff:  # so that it is found if this process dies before enqueuing
                 await self.queue.announce(record.id, self.clock())
             events = [{**e, "version": record.version + 1} for e in plan.events]
@@ -194,7 +195,7 @@ class Engine:
                 plan.changes,
                 plan.transcript,
                 message_id,
-                result,
+                plan.response,
                 base=record,
                 publish=wire,
                 with_transcript=plan.opens_handoff,  # for the summary, without another trip
@@ -302,7 +303,8 @@ class Engine:
             transcript.append(TranscriptEntry(role=role, text=result.said, at=at))
             events.append({"type": "message", "role": role, "text": result.said})
         transcript += _bot_entries(result.replies, at)
-        events.append({"type": "reply", "replies": [r.model_dump(mode="json") for r in result.replies]})
+        replies = [r.model_dump(mode="json") for r in result.replies]  # for the event and the answer
+        events.append({"type": "reply", "replies": replies})
         if result.state_name != record.state_name:
             events.append({"type": "state", "state": result.state_name})
         outcome = TurnOutcome(
@@ -311,7 +313,7 @@ class Engine:
             state_name=result.state_name,
             handoff=opens or record.keeps_forever,
         )
-        return _Plan(Changes(**fields), transcript, events, outcome, opens_handoff=opens)
+        return _Plan(Changes(**fields), transcript, events, outcome, opens, outcome.response(replies))
 
     def _plan_to_agent(self, record: ConversationRecord, turn: Turn, at: datetime) -> _Plan:
         """An agent owns the conversation: the bot keeps quiet, the message goes to them."""
@@ -328,6 +330,7 @@ class Engine:
             [TranscriptEntry(role="victim", text=said, at=at)],
             [{"type": "message", "role": "victim", "text": said, "to": record.owner}],
             outcome,
+            response=outcome.response(),
         )
 
     def _repeat(self, committed: CommitOutcome) -> TurnOutcome:
