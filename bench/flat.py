@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.turns import EngineRunner, script
+from bench.turns import EngineRunner, script, whole
 from bot.engine import Engine
 from bot.settings import Settings
 from bot.store.base import new_conversation_id
@@ -71,8 +71,8 @@ async def measure_flat(
             await _fill(engine, level - stored)
             result.fill_seconds += time.perf_counter() - began
             stored = level
-            await runner.conversation(0)  # warm
-            turns = [s for n in range(conversations) for s in await runner.conversation(n)]
+            await whole(runner, 0)  # warm
+            turns = [s for n in range(conversations) for s in await whole(runner, n)]
             result.per_turn_ms[level] = statistics.median(turns) * 1000
             stored += conversations + 1
     finally:

@@ -7,16 +7,19 @@
   `ptb-conversation` with PicklePersistence), see `baselines`.
 
 Every Telegram bot gets the same updates and talks to the same socket-less Bot API
-(`telegram_loopback`). The runners take turns conversation by conversation, so that whatever
-else loads the machine falls on all of them alike; the ratio of two runners is the median of
-their per-round ratios of time per turn.
+(`telegram_loopback`). The runners go through their conversations in lockstep, turn by turn
+(who goes first alternating), so that whatever else loads the machine falls on all of them
+alike: on a shared virtual machine speed drifts within tens of milliseconds, about one
+conversation, and conversation by conversation the per-round ratios spread from 0.65 to 1.5.
+The ratio of two runners is the median of their per-round ratios of time per conversation.
 """
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -51,9 +54,14 @@ def script() -> list[ScriptLine]:
 class Runner(Protocol):
     name: str
 
-    async def conversation(self, n: int) -> list[float]:
-        """Run the script as a new conversation; seconds per turn."""
+    def turns(self, n: int) -> AsyncIterator[float]:
+        """Run the script as a new conversation, a turn each step; the seconds of each."""
         ...
+
+
+async def whole(runner: Runner, n: int) -> list[float]:
+    """One whole conversation of a runner; seconds per turn."""
+    return [seconds async for seconds in runner.turns(n)]
 
 
 @dataclass
@@ -64,17 +72,15 @@ class EngineRunner:
     engine: Engine
     lines: list[ScriptLine]
 
-    async def conversation(self, n: int) -> list[float]:
+    async def turns(self, n: int) -> AsyncIterator[float]:
         record, _, _ = await self.engine.start("web", "zh-CN", self.lines[0].sent_at)
-        seconds: list[float] = []
         outcome = None
         for index, line in enumerate(self.lines):
             turn = Turn(text=line.text, sent_at=line.sent_at)
             began = time.perf_counter()
             outcome = await self.engine.handle(record.id, turn, f"bench-{index}")
-            seconds.append(time.perf_counter() - began)
+            yield time.perf_counter() - began
         assert outcome is not None and outcome.state_name == HANDED_OFF, outcome
-        return seconds
 
 
 @dataclass
@@ -89,20 +95,18 @@ class BotRunner:
     check: Callable[[int], Awaitable[bool]] | None = None
     _update_ids: int = 0
 
-    async def conversation(self, n: int) -> list[float]:
+    async def turns(self, n: int) -> AsyncIterator[float]:
         chat_id = self.first_chat + n
-        seconds: list[float] = []
         for line in self.lines:
             self._update_ids += 1
             assert line.text is not None
             update = text_update(self._update_ids, chat_id, line.text, int(line.sent_at.timestamp()))
             began = time.perf_counter()
             await self.feed(update)
-            seconds.append(time.perf_counter() - began)
+            yield time.perf_counter() - began
         assert self.responder.sent.get(chat_id, 0) >= len(self.lines), f"{self.name}: replies missing"
         if self.check is not None:
             assert await self.check(chat_id), f"{self.name}: chat {chat_id} did not reach the hand-off"
-        return seconds
 
 
 @dataclass
@@ -134,15 +138,28 @@ def ratio(ours: RunnerResult, theirs: RunnerResult) -> float:
 
 
 async def interleave(runners: list[Runner], rounds: int, warmup: int = 2) -> dict[str, RunnerResult]:
+    """Each round, one conversation of every runner, in lockstep: every runner's first turn,
+    then every runner's second, and so on (the runners all play the same script)."""
     results = {runner.name: RunnerResult(runner.name) for runner in runners}
     for n in range(warmup + rounds):
-        # Alternate who goes first, so neither always follows the other's garbage.
-        order = runners if n % 2 == 0 else list(reversed(runners))
-        for runner in order:
-            seconds = await runner.conversation(n)
-            if n >= warmup:
-                results[runner.name].turn_seconds += seconds
-                results[runner.name].conversation_seconds.append(sum(seconds))
+        conversations = [(runner.name, runner.turns(n)) for runner in runners]
+        seconds: dict[str, list[float]] = {runner.name: [] for runner in runners}
+        for turn in itertools.count():
+            # Alternate who goes first, so that none always follows another's garbage.
+            order = conversations if (n + turn) % 2 == 0 else conversations[::-1]
+            done = 0
+            for name, turns in order:
+                try:
+                    seconds[name].append(await anext(turns))
+                except StopAsyncIteration:
+                    done += 1
+            if done:
+                assert done == len(runners), "the runners' scripts differ in length"
+                break
+        if n >= warmup:
+            for name, taken in seconds.items():
+                results[name].turn_seconds += taken
+                results[name].conversation_seconds.append(sum(taken))
     return results
 
 

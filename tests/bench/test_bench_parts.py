@@ -4,6 +4,8 @@ how fast — speed is `lossline bench`'s business."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from bench.flat import measure_flat
 from bench.footprint import measure_footprint
 from bench.stats import percentile
 from bench.suite import GOALS, _goals
-from bench.turns import ratio, run_turns, script
+from bench.turns import interleave, ratio, run_turns, script
 from bot.commands.bench_cmds import _report
 
 pytestmark = pytest.mark.timeout(120)
@@ -84,3 +86,27 @@ def test_the_report_says_which_goals_are_missed() -> None:
     assert result["goals"]["adjudicate_us"] == {"value": 150.0, "goal": GOALS["adjudicate_us"], "met": False}
     report = _report(result)
     assert "meets ≤ 1" in report and "MISSES ≤ 100" in report
+
+
+@dataclass
+class Recording:
+    """A runner of three turns that notes when each of its turns ran."""
+
+    name: str
+    log: list[tuple[str, int, int]]
+
+    async def turns(self, n: int) -> AsyncIterator[float]:
+        for turn in range(3):
+            self.log.append((self.name, n, turn))
+            yield 0.001
+
+
+async def test_runners_take_their_turns_in_lockstep_first_one_then_the_other() -> None:
+    log: list[tuple[str, int, int]] = []
+    results = await interleave([Recording("a", log), Recording("b", log)], rounds=2, warmup=1)
+    assert log == [
+        ("a", 0, 0), ("b", 0, 0), ("b", 0, 1), ("a", 0, 1), ("a", 0, 2), ("b", 0, 2),
+        ("b", 1, 0), ("a", 1, 0), ("a", 1, 1), ("b", 1, 1), ("b", 1, 2), ("a", 1, 2),
+        ("a", 2, 0), ("b", 2, 0), ("b", 2, 1), ("a", 2, 1), ("a", 2, 2), ("b", 2, 2),
+    ]  # fmt: skip
+    assert results["a"].conversation_seconds == pytest.approx([0.003, 0.003])  # the warm-up left out
