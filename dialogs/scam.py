@@ -134,9 +134,23 @@ def _negated(text: str, m: re.Match[str]) -> bool:
     return False
 
 
+# Every pattern in one: most answers ("5万", "没有", "昨晚九点") match none, and one search
+# says so at a fraction of the cost of trying the patterns one by one.
+_ANY = re.compile(
+    "|".join(
+        "(?:" + re.sub(r"\(\?P<\w+>", "(?:", pattern.pattern) + ")"
+        for signal in SCAM_SIGNALS
+        for pattern in signal.patterns
+    ),
+    re.I,
+)
+
+
 def scam_signals(text: str) -> list[str]:
     """Ids of the scam signs in `text`, in catalogue order; [] when none."""
     t = prepare(text)
+    if _ANY.search(t) is None:
+        return []
     found: list[str] = []
     for signal in SCAM_SIGNALS:
         for pattern in signal.patterns:

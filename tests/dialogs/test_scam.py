@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from dialogs.scam import SCAM_SIGNAL_LABELS, SCAM_SIGNALS, scam_signals
+from dialogs.readers._text import prepare
+from dialogs.scam import _ANY, SCAM_SIGNAL_LABELS, SCAM_SIGNALS, scam_signals
 
 
 @pytest.mark.parametrize(
@@ -82,3 +85,18 @@ def test_ids_are_stable_and_ordered() -> None:
     found = scam_signals("对方让我开屏幕共享，然后把钱转到安全账户")
     assert found == sorted(found, key=ids.index)
     assert len(found) == len(set(found))
+
+
+# Pieces of the patterns and of ordinary answers, so that generated texts often hit a pattern.
+PIECES = ["客服", "对方", "让我", "没让我", "转账", "安全账户", "验证码", "告诉", "屏幕共享", "下载",
+          "会议", "注销", "刷单", "垫付", "退款", "来电", "不", "别", "5万", "昨晚", "，", " "]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=8).map("".join))
+@settings(max_examples=500, deadline=None)
+def test_the_one_search_before_the_patterns_finds_what_any_of_them_finds(text: str) -> None:
+    """scam_signals tries the patterns one by one only when their union finds something."""
+    prepared = prepare(text)
+    assert (_ANY.search(prepared) is not None) == any(
+        pattern.search(prepared) for signal in SCAM_SIGNALS for pattern in signal.patterns
+    )
