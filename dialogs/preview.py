@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import to_json
 
 from dialogs.answers import fmt_money, fmt_time
 from dialogs.state import ConversationState, copy_data
@@ -74,7 +76,28 @@ class Assessment:
     problems: list[str]
 
 
+ASSESSMENTS_KEPT = 64  # facts whose case and decision are kept, most recent first
+_judged: OrderedDict[bytes, tuple[Case | None, Decision | None, tuple[str, ...]]] = OrderedDict()
+
+
 def assess(conv: ConversationState) -> Assessment:
+    """Worked out once for the same facts: the preview, the confirmation after it and the
+    hand-off's summary each ask, a turn apart, and a console page asks on every event. The
+    rules read nothing but the facts (and the wordings), so their answer cannot go stale."""
+    key = to_json(conv.facts)
+    judged = _judged.get(key)
+    if judged is None:
+        judged = _judge(conv)
+        _judged[key] = judged
+        if len(_judged) > ASSESSMENTS_KEPT:
+            _judged.popitem(last=False)
+    else:
+        _judged.move_to_end(key)
+    case, decision, problems = judged
+    return Assessment(conv, case, decision, list(problems))
+
+
+def _judge(conv: ConversationState) -> tuple[Case | None, Decision | None, tuple[str, ...]]:
     case, problems = build_case(conv)
     decision = None
     if case is not None:
@@ -82,7 +105,7 @@ def assess(conv: ConversationState) -> Assessment:
             decision = adjudicate(case)
         except CaseError as err:
             problems = [str(err)]
-    return Assessment(conv, case, decision, problems)
+    return case, decision, tuple(problems)
 
 
 def preview_text(conv: ConversationState, now: datetime | None = None) -> str:
