@@ -84,15 +84,23 @@ async def mget_calls(client: Redis) -> int:
     return int(stats.get("cmdstat_mget", {}).get("calls", 0))
 
 
+async def redis_chat(
+    make_service: MakeService, bot_api: BotApiServer, backend: Backend, chat_id: int
+) -> tuple[TelegramService, Victim, RedisStore]:
+    """One service on Redis and a victim greeted in a chat of its own, updates fed to it."""
+    service = await make_service("aiogram", polling=False)
+    victim = Victim(bot_api, backend.store, chat_id=chat_id, deliver=service.adapter.feed)
+    await victim.begin(NOW)
+    assert isinstance(backend.store, RedisStore)
+    return service, victim, backend.store
+
+
 @pytest.mark.parametrize("backend_kind", ["redis"])
 async def test_a_chats_link_is_read_once_a_minute_not_on_every_update(
     make_service: MakeService, bot_api: BotApiServer, backend: Backend
 ) -> None:
-    service = await make_service("aiogram", polling=False)
-    victim = Victim(bot_api, backend.store, chat_id=53, deliver=service.adapter.feed)
-    await victim.begin(NOW)
-    assert isinstance(backend.store, RedisStore)
-    client = backend.store.client
+    service, victim, store = await redis_chat(make_service, bot_api, backend, 53)
+    client = store.client
     before = await mget_calls(client)
     for text in (FIRST, "没有", "冻结了"):
         await victim.say(text, NOW)
@@ -114,14 +122,11 @@ async def test_a_chats_link_is_read_once_a_minute_not_on_every_update(
 async def test_a_chat_whose_kept_conversation_expired_starts_anew(
     make_service: MakeService, bot_api: BotApiServer, backend: Backend
 ) -> None:
-    service = await make_service("aiogram", polling=False)
-    victim = Victim(bot_api, backend.store, chat_id=54, deliver=service.adapter.feed)
-    case = await victim.begin(NOW)
+    service, victim, store = await redis_chat(make_service, bot_api, backend, 54)
+    case = await victim.conversation()
     await victim.say(FIRST, NOW)
-    assert isinstance(backend.store, RedisStore)
-    client = backend.store.client
-    expired = await client.keys(f"{backend.store.prefix}:{{{case.id}}}:*")
-    await client.delete(*expired, backend.store.external("tg:54"))  # as Redis expires them
+    expired = await store.client.keys(f"{store.prefix}:{{{case.id}}}:*")
+    await store.client.delete(*expired, store.external("tg:54"))  # as Redis expires them
 
     sent = len(bot_api.sent(54))
     await service.adapter.feed(bot_api.make_text(54, "你好", NOW))
