@@ -36,6 +36,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -70,6 +71,9 @@ RESUME_WINDOW_S = 3600.0
 KNOWN_RECORDS = 1000  # chats whose conversation this process keeps at hand
 LINK_TRUSTED = timedelta(seconds=60)  # a chat's link, once read, is read again after this
 NOT_TRUSTED = datetime.min.replace(tzinfo=UTC)
+# Set by whoever feeds an update and waits for it to be taken (the webhook answers Telegram
+# then): done once what the update changes is stored and only replies are left to send.
+TAKEN: ContextVar[asyncio.Future[None] | None] = ContextVar("telegram_update_taken", default=None)
 
 
 def external_key(chat_id: int) -> str:
@@ -424,6 +428,10 @@ class TelegramCore:
         await self._call(self.api.set_commands, COMMANDS)
 
     async def _say(self, chat_id: int, replies: list[Reply]) -> None:
+        # Replies go out once the update's changes are stored: from here on it is taken.
+        taken = TAKEN.get()
+        if taken is not None and not taken.done():
+            taken.set_result(None)
         for reply in replies:
             chunks = split_text(reply.text) or ["…"]
             markup = keyboard(reply.buttons)

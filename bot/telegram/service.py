@@ -13,7 +13,7 @@ import structlog
 
 from bot.engine import Engine
 from bot.settings import Settings
-from bot.telegram.core import TelegramCore
+from bot.telegram.core import TAKEN, TelegramCore
 from bot.telegram.links import ChatLinks, key_value_for
 from bot.telegram.port import Adapter
 from bot.telegram.settings import Library
@@ -87,17 +87,25 @@ class TelegramService:
         await self.adapter.set_webhook(url, self.secret)
         return url
 
-    def feed_later(self, update: dict[str, Any]) -> None:
-        """Process a webhook update in the background (the webhook answers at once)."""
-        task = asyncio.create_task(self._feed(update))
+    def feed_later(self, update: dict[str, Any]) -> asyncio.Future[None]:
+        """Process a webhook update in the background. The future is done once the update is
+        taken (what it changes is stored; its replies may still be on their way, a flood
+        limit may hold them for long) or its processing ended."""
+        taken: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        task = asyncio.create_task(self._feed(update, taken))
         self._feeding.add(task)
         task.add_done_callback(self._feeding.discard)
+        return taken
 
-    async def _feed(self, update: dict[str, Any]) -> None:
+    async def _feed(self, update: dict[str, Any], taken: asyncio.Future[None]) -> None:
+        TAKEN.set(taken)  # this task's own context: the core marks the update taken in it
         try:
             await self.adapter.feed(update)
         except Exception:
             log.exception("telegram.webhook_update_failed", update_id=update.get("update_id"))
+        finally:
+            if not taken.done():
+                taken.set_result(None)
 
     async def wait(self) -> None:
         """Until polling stops (it raises what stopped it)."""

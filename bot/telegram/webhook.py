@@ -1,13 +1,17 @@
 """The webhook route `lossline serve` mounts when a bot token is set:
 POST /telegram/webhook/{secret}, with Telegram's X-Telegram-Bot-Api-Secret-Token header.
 
-An update is answered at once and processed in the background by the same core as polling:
-Telegram resends an update whose webhook call takes more than about a minute, and a resent
-update is applied once anyway (its update id is the turn's message id).
+An update is processed in the background by the same core as polling, and Telegram is
+answered as soon as it is taken: what it changes stored, its replies perhaps still on their
+way (a flood limit can hold them for long). A process killed before that has not answered, so
+Telegram sends the update again; one killed after it has stored the update. Telegram also
+resends an update whose webhook call takes more than about a minute, hence the limit on the
+wait; a resent update is applied once anyway (its update id is the turn's message id).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -25,6 +29,7 @@ from bot.telegram.settings import TelegramSettings
 
 log = structlog.get_logger(__name__)
 router = APIRouter()
+TAKEN_WAIT_S = 30.0  # how long Telegram's call waits for its update to be taken
 
 
 @router.post(WEBHOOK_PATH + "/{secret}", include_in_schema=False)
@@ -46,7 +51,11 @@ async def telegram_webhook(
         raise ApiError(400) from None
     if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
         raise ApiError(400)
-    service.feed_later(update)
+    taken = service.feed_later(update)
+    try:
+        await asyncio.wait_for(asyncio.shield(taken), TAKEN_WAIT_S)
+    except TimeoutError:
+        log.warning("telegram.webhook_slow", update_id=update["update_id"])
     return JSONResponse({})
 
 

@@ -85,7 +85,9 @@ async def test_a_webhook_update_is_answered_at_once_and_a_resent_one_applied_onc
     update = bot_api.make_text(52, FIRST, NOW)
     started = time.monotonic()
     await post(update)
-    assert time.monotonic() - started < 0.5  # Telegram is answered before the bot's reply
+    assert time.monotonic() - started < 0.5  # Telegram is answered before the bot's reply…
+    transcript = await backend.store.transcript(record.id)
+    assert FIRST in [e.text for e in transcript]  # …but only once the turn is stored
     await post(update)  # Telegram resends it (it thought we timed out)
     victim.expect(FIRST, NOW)
     await victim.say("/summary", NOW)
