@@ -1,0 +1,167 @@
+"""SIGKILL on `lossline serve` while it takes a bot's updates by webhook: no update is lost or
+applied twice.
+
+Telegram sends an update until the webhook answers 200. The test plays Telegram: the p1
+script as one chat's text updates, each posted until it is answered, the server killed at
+random points (during a call, or at once after its answer) and started again. A 200 promises
+that the update is stored; an update whose call died is sent again and must be applied once.
+At the end the chat's case must hold every message once and in order, and decide as the
+script does without kills, with one hand-off on the queue (the restarted service's sweep
+queues a hand-off whose process died between its commit and the queue).
+
+What it does not promise: a reply whose process died before sending it is not sent again
+(see bot/telegram/core.py). FAULTS_SEED=<seed> replays a run's kill points.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from bench.servers import free_port
+from bot.engine import ORPHANED_HANDOFF, Engine
+from bot.settings import Settings
+from bot.store.base import utcnow
+from bot.store.factory import open_backend
+from bot.telegram.service import WEBHOOK_PATH, webhook_secret
+from dialogs.script import parse_script, replay
+from dialogs.summary import decision_json
+from rules.types import SHANGHAI
+from tests.faults.kill_worker import HANDOFF_SCRIPT
+from tests.telegram.botapi import BotApiServer
+
+pytestmark = pytest.mark.timeout(240)
+
+KILLS = 6  # each a restart of `lossline serve`, ~5 s
+CHAT = 4242
+NOW = datetime(2023, 10, 9, 10, 0, tzinfo=SHANGHAI)
+
+
+class Server:
+    """`lossline serve` on SQLite with the bot's token: the webhook mounted, no polling."""
+
+    def __init__(self, data_dir: Path, bot_api: BotApiServer) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "LOSSLINE_DATA_DIR": str(data_dir),
+            "LOSSLINE_TELEGRAM_TOKEN": bot_api.token,
+            "LOSSLINE_TELEGRAM_API_BASE": bot_api.base,
+            "LOSSLINE_RATE_PER_CONVERSATION": "100000",
+            "LOSSLINE_RATE_PER_ADDRESS": "100000",
+        }
+        self.env.pop("LOSSLINE_REDIS_URL", None)
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    async def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "serve", "--port", str(self.port)],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        async with httpx.AsyncClient() as client:
+            for _ in range(600):
+                try:
+                    if (await client.get(f"{self.base}/healthz")).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.05)
+        raise AssertionError("lossline serve did not start")
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+async def _kill_later(server: Server, delay_s: float) -> None:
+    await asyncio.sleep(delay_s)
+    server.kill()
+
+
+async def test_a_killed_webhook_server_loses_and_doubles_no_update(tmp_path: Path) -> None:
+    seed = int(os.environ.get("FAULTS_SEED") or random.randrange(1 << 32))
+    print(f"telegram webhook kills: FAULTS_SEED={seed}")
+    rng = random.Random(seed)
+    lines = list(parse_script(HANDOFF_SCRIPT.read_text(encoding="utf-8").splitlines(), NOW))
+    assert all(line.text is not None for line in lines)
+    # Half the kills land somewhere in a call, half right after its answer.
+    kill_at = dict(zip(rng.sample(range(len(lines)), KILLS), ["during", "after"] * KILLS, strict=False))
+
+    bot_api = BotApiServer()
+    await bot_api.start()
+    server = Server(tmp_path / "data", bot_api)
+    secret = webhook_secret(bot_api.token)
+    try:
+        await server.start()
+        async with httpx.AsyncClient(timeout=30) as client:
+            for index, line in enumerate(lines):
+                assert line.text is not None
+                update = bot_api.make_text(CHAT, line.text, line.sent_at)
+                kill = kill_at.get(index)
+                while True:
+                    killer = None
+                    if kill == "during":
+                        killer = asyncio.create_task(_kill_later(server, rng.uniform(0, 0.008)))
+                    answered = await _post(client, server.base, secret, update)
+                    if killer is not None:
+                        await killer
+                    elif kill == "after":
+                        server.kill()
+                    kill = None
+                    if server.proc is not None and server.proc.poll() is not None:
+                        await server.start()
+                    if answered:
+                        break  # else Telegram sends it again
+    finally:
+        server.stop()
+        await bot_api.stop()
+
+    backend = await open_backend(Settings(data_dir=tmp_path / "data"))
+    try:
+        engine = Engine(backend.store, backend.queue, backend.events)
+        later = utcnow() + ORPHANED_HANDOFF + timedelta(seconds=1)
+        await Engine(backend.store, backend.queue, backend.events, clock=lambda: later).recover_handoffs()
+        record = await engine.store.find_by_external_key(f"tg:{CHAT}")
+        assert record is not None, f"FAULTS_SEED={seed}"
+        said = [e.text for e in await backend.store.transcript(record.id) if e.role == "victim"]
+        assert said == [line.text for line in lines], f"FAULTS_SEED={seed}"
+        assert record.state_name == "handed_off"
+        expected, _ = replay(HANDOFF_SCRIPT.read_text(encoding="utf-8").splitlines(), NOW)
+        assert decision_json(record.state) == decision_json(expected.state)
+        assert await backend.queue.pending_count() == 1, f"FAULTS_SEED={seed}"
+    finally:
+        await backend.aclose()
+
+
+async def _post(client: httpx.AsyncClient, base: str, secret: str, update: dict[str, Any]) -> bool:
+    try:
+        response = await client.post(
+            f"{base}{WEBHOOK_PATH}/{secret}",
+            json=update,
+            headers={"X-Telegram-Bot-Api-Secret-Token": secret},
+        )
+    except httpx.TransportError:
+        return False
+    return response.status_code == 200
