@@ -1,18 +1,36 @@
-"""Local servers for benchmarks and tests: a free port, and a redis-server child process on
-one in its own directory, never a Redis that may already run on the machine."""
+"""Local servers for benchmarks and tests: a free port, a redis-server child process on one in
+its own directory (never a Redis that may already run on the machine), and the wait for a
+`lossline serve` to answer."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import socket
 import subprocess
 import time
 from pathlib import Path
 
+import httpx
 import redis
 
 # As docker-compose.yml runs production Redis: AOF with fsync every second, compact hashes.
 PRODUCTION = {"appendonly": "yes", "appendfsync": "everysec", "hash-max-listpack-value": "1024"}
+
+
+async def until_serving(base: str, timeout_s: float = 30.0) -> None:
+    """Wait until the `lossline serve` at `base` answers /healthz (a loaded 2-core machine
+    takes seconds to start one)."""
+    deadline = time.monotonic() + timeout_s
+    async with httpx.AsyncClient() as client:
+        while time.monotonic() < deadline:
+            try:
+                if (await client.get(f"{base}/healthz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.05)
+    raise AssertionError(f"{base} did not start within {timeout_s:.0f} s")
 
 
 def free_port() -> int:

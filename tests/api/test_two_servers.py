@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bench.servers import free_port
+from bench.servers import free_port, until_serving
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -37,18 +37,6 @@ def _serve(redis_url: str, data_dir: Path) -> tuple[subprocess.Popen[bytes], str
     return proc, f"http://127.0.0.1:{port}"
 
 
-async def _ready(base: str) -> None:
-    async with httpx.AsyncClient() as client:
-        for _ in range(600):  # 30 s: a loaded 2-core machine starts two servers slowly
-            try:
-                if (await client.get(f"{base}/healthz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.05)
-    raise AssertionError(f"{base} did not start")
-
-
 @pytest.fixture
 def servers(redis_url: str, tmp_path: Path) -> Iterator[list[str]]:
     started = [_serve(redis_url, tmp_path / "data") for _ in range(2)]
@@ -65,7 +53,7 @@ def servers(redis_url: str, tmp_path: Path) -> Iterator[list[str]]:
 
 
 async def test_interleaved_messages_across_two_servers(servers: list[str]) -> None:
-    await asyncio.gather(*(_ready(base) for base in servers))
+    await asyncio.gather(*(until_serving(base) for base in servers))
     async with httpx.AsyncClient(timeout=30) as client:
         convs = []
         for i in range(6):

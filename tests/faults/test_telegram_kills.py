@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bench.servers import free_port
+from bench.servers import free_port, until_serving
 from bot.engine import ORPHANED_HANDOFF, Engine
 from bot.settings import Settings
 from bot.store.base import utcnow
@@ -71,15 +71,7 @@ class Server:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        async with httpx.AsyncClient() as client:
-            for _ in range(600):
-                try:
-                    if (await client.get(f"{self.base}/healthz")).status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.05)
-        raise AssertionError("lossline serve did not start")
+        await until_serving(self.base)
 
     def kill(self) -> None:
         assert self.proc is not None
