@@ -8,7 +8,6 @@ is the core's business (see core.py), so nothing here waits on anything but the 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 from collections.abc import Sequence
 from typing import Any
@@ -33,6 +32,7 @@ from bot.telegram.format import MARKUPS_KEPT, FrozenKeyboard, Keyboard, frozen
 from bot.telegram.port import ButtonPress, incoming
 
 ALLOWED_UPDATES = ["message", "callback_query"]
+POLL_GRACE_S = 10  # a long poll's request may take this much longer than its timeout
 
 # aiogram parses every answer as `Response[T]`. pydantic caches such a class weakly, and it lives
 # in reference cycles: each cyclic garbage collection drops it, and the next call rebuilds its
@@ -138,20 +138,23 @@ class AiogramAdapter:
     async def open(self) -> None:
         return None  # the session opens on the first call
 
-    async def poll(self, timeout_s: int) -> None:
+    async def delete_webhook(self) -> None:
         await self.bot.delete_webhook(drop_pending_updates=False)
-        await self.dispatcher.start_polling(
-            self.bot,
-            polling_timeout=timeout_s,
-            handle_as_tasks=True,
+
+    async def fetch(self, offset: int | None, timeout_s: int) -> list[tuple[int, Any]]:
+        updates = await self.bot.get_updates(
+            offset=offset,
+            timeout=timeout_s,
             allowed_updates=ALLOWED_UPDATES,
-            handle_signals=False,
-            close_bot_session=False,
+            request_timeout=timeout_s + POLL_GRACE_S,
         )
+        return [(update.update_id, update) for update in updates]
+
+    async def process(self, update: Any) -> None:
+        await self.dispatcher.feed_update(self.bot, update)
 
     async def feed(self, update: dict[str, Any]) -> None:
-        parsed = Update.model_validate(update, context={"bot": self.bot})
-        await self.dispatcher.feed_update(self.bot, parsed)
+        await self.process(Update.model_validate(update, context={"bot": self.bot}))
 
     async def set_webhook(self, url: str, secret: str) -> None:
         await self.bot.set_webhook(
@@ -159,6 +162,4 @@ class AiogramAdapter:
         )
 
     async def close(self) -> None:
-        with contextlib.suppress(RuntimeError):  # not polling
-            await self.dispatcher.stop_polling()
         await self.bot.session.close()

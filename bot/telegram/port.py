@@ -95,8 +95,15 @@ class Adapter(Protocol):
 
     async def open(self) -> None: ...
 
-    async def poll(self, timeout_s: int) -> None:
-        """Long-poll getUpdates until cancelled (the webhook is deleted first)."""
+    async def delete_webhook(self) -> None:
+        """Before polling: Telegram refuses getUpdates while a webhook is set."""
+
+    async def fetch(self, offset: int | None, timeout_s: int) -> list[tuple[int, Any]]:
+        """One long poll of getUpdates from `offset` on (asking confirms every update before
+        it): each update's id, and the update as the library parsed it, for `process`."""
+
+    async def process(self, update: Any) -> None:
+        """Handle one update `fetch` returned."""
 
     async def feed(self, update: dict[str, Any]) -> None:
         """Process one update that arrived at the webhook."""

@@ -9,7 +9,6 @@ engine's, and the order within a chat the core's.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import os
 import warnings
@@ -135,22 +134,23 @@ class PtbAdapter:
             await self.application.start()
             self._opened = True
 
-    async def poll(self, timeout_s: int) -> None:
-        """Polls until cancelled; PTB's updater deletes the webhook before it starts."""
+    async def delete_webhook(self) -> None:
         await self.open()
-        updater = self.application.updater
-        assert updater is not None
-        await updater.start_polling(timeout=timedelta(seconds=timeout_s), allowed_updates=ALLOWED_UPDATES)
-        try:
-            await _forever()
-        finally:
-            if updater.running:
-                await updater.stop()
+        await self.application.bot.delete_webhook(drop_pending_updates=False)
+
+    async def fetch(self, offset: int | None, timeout_s: int) -> list[tuple[int, Any]]:
+        await self.open()
+        updates = await self.application.bot.get_updates(
+            offset=offset, timeout=timedelta(seconds=timeout_s), allowed_updates=ALLOWED_UPDATES
+        )
+        return [(update.update_id, update) for update in updates]
+
+    async def process(self, update: Any) -> None:
+        await self.application.process_update(update)
 
     async def feed(self, update: dict[str, Any]) -> None:
         await self.open()
-        parsed = Update.de_json(update, self.application.bot)
-        await self.application.process_update(parsed)
+        await self.process(Update.de_json(update, self.application.bot))
 
     async def set_webhook(self, url: str, secret: str) -> None:
         await self.open()
@@ -165,6 +165,3 @@ class PtbAdapter:
             await self.application.shutdown()
             self._opened = False
 
-
-async def _forever() -> None:
-    await asyncio.Event().wait()

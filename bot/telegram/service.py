@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
+from collections.abc import Coroutine
 from typing import Any
 
 import structlog
@@ -21,7 +22,9 @@ from bot.telegram.settings import Library
 log = structlog.get_logger(__name__)
 
 WEBHOOK_PATH = "/telegram/webhook"
-DRAIN_S = 10.0  # how long stopping waits for webhook updates still being processed
+DRAIN_S = 10.0  # how long stopping waits for updates still being processed
+TAKEN_WAIT_S = 30.0  # how long an update may take to be stored before it is confirmed anyway
+POLL_BACKOFF_MAX_S = 30.0  # the longest wait between two failed polls
 
 
 def webhook_secret(token: str) -> str:
@@ -79,8 +82,31 @@ class TelegramService:
         if forwarder.done():
             forwarder.result()  # raises what stopped it
         if polling:
-            poller = asyncio.create_task(self.adapter.poll(poll_timeout_s), name="tg-polling")
+            poller = asyncio.create_task(self._poll(poll_timeout_s), name="tg-polling")
             self._tasks.append(poller)
+
+    async def _poll(self, timeout_s: int) -> None:
+        """Long-poll getUpdates until cancelled, each update handled as a task of its own. A
+        batch is confirmed (by asking for what follows it) only once each of its updates is
+        taken, so a worker killed meanwhile gets them again. The libraries' own polling
+        confirmed a batch as soon as its tasks were started."""
+        await self.adapter.delete_webhook()
+        offset: int | None = None
+        failures = 0
+        while True:
+            try:
+                batch = await self.adapter.fetch(offset, timeout_s)
+            except Exception:
+                failures += 1
+                log.exception("telegram.poll_failed", attempt=failures)
+                await asyncio.sleep(min(POLL_BACKOFF_MAX_S, 0.5 * 2**failures))
+                continue
+            failures = 0
+            if not batch:
+                continue
+            taken = [self._later(self.adapter.process(update), update_id) for update_id, update in batch]
+            await asyncio.wait(taken, timeout=TAKEN_WAIT_S)
+            offset = batch[-1][0] + 1
 
     async def set_webhook(self, public_url: str) -> str:
         url = f"{public_url.rstrip('/')}{WEBHOOK_PATH}/{self.secret}"
@@ -91,18 +117,23 @@ class TelegramService:
         """Process a webhook update in the background. The future is done once the update is
         taken (what it changes is stored; its replies may still be on their way, a flood
         limit may hold them for long) or its processing ended."""
+        return self._later(self.adapter.feed(update), update.get("update_id"))
+
+    def _later(self, work: Coroutine[Any, Any, None], update_id: object) -> asyncio.Future[None]:
         taken: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        task = asyncio.create_task(self._feed(update, taken))
+        task = asyncio.create_task(self._handle(work, update_id, taken))
         self._feeding.add(task)
         task.add_done_callback(self._feeding.discard)
         return taken
 
-    async def _feed(self, update: dict[str, Any], taken: asyncio.Future[None]) -> None:
+    async def _handle(
+        self, work: Coroutine[Any, Any, None], update_id: object, taken: asyncio.Future[None]
+    ) -> None:
         TAKEN.set(taken)  # this task's own context: the core marks the update taken in it
         try:
-            await self.adapter.feed(update)
+            await work
         except Exception:
-            log.exception("telegram.webhook_update_failed", update_id=update.get("update_id"))
+            log.exception("telegram.update_failed", update_id=update_id)
         finally:
             if not taken.done():
                 taken.set_result(None)

@@ -24,12 +24,11 @@ from fastapi.responses import JSONResponse
 from bot.errors import ApiError
 from bot.runtime import Runtime
 from bot.settings import Settings
-from bot.telegram.service import WEBHOOK_PATH, TelegramService
+from bot.telegram.service import TAKEN_WAIT_S, WEBHOOK_PATH, TelegramService
 from bot.telegram.settings import TelegramSettings
 
 log = structlog.get_logger(__name__)
 router = APIRouter()
-TAKEN_WAIT_S = 30.0  # how long Telegram's call waits for its update to be taken
 
 
 @router.post(WEBHOOK_PATH + "/{secret}", include_in_schema=False)

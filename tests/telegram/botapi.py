@@ -73,6 +73,8 @@ class BotApiServer:
     calls: list[Call] = field(default_factory=list)
     commands: list[dict[str, str]] = field(default_factory=list)
     webhook: dict[str, Any] | None = None
+    # Called with each getUpdates' offset as the call arrives (a test may kill the bot then).
+    on_get_updates: Callable[[int], None] | None = None
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
@@ -298,6 +300,8 @@ class BotApiServer:
         if self.webhook is not None:
             raise ApiFailure(409, "Conflict: can't use getUpdates method while webhook is active")
         offset = int(params.get("offset") or 0)
+        if self.on_get_updates is not None:
+            self.on_get_updates(offset)
         limit = int(params.get("limit") or 100)
         timeout = float(params.get("timeout") or 0)
         if offset:
