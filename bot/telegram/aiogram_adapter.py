@@ -7,7 +7,6 @@ is the core's business (see core.py), so nothing here waits on anything but the 
 
 from __future__ import annotations
 
-import asyncio
 import functools
 from collections.abc import Sequence
 from typing import Any
@@ -118,7 +117,6 @@ class AiogramAdapter:
         # The conversation's state is the engine's: aiogram's FSM would only cost each update
         # a context lookup in a storage nobody reads.
         self.dispatcher = Dispatcher(disable_fsm=True)
-        self._polling: asyncio.Task[None] | None = None
 
     def attach(self, core: TelegramCore) -> None:
         router = Router(name="lossline")

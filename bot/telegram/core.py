@@ -90,6 +90,13 @@ class _Known:
     trusted_until: datetime  # until then the chat's link need not be read (see _lookup)
 
 
+def mark_taken() -> None:
+    """The update being handled is taken (see TAKEN), if anyone waits for that."""
+    taken = TAKEN.get()
+    if taken is not None and not taken.done():
+        taken.set_result(None)
+
+
 def chat_of_key(key: str | None) -> int | None:
     if key is None or not key.startswith("tg:"):
         return None
@@ -428,10 +435,7 @@ class TelegramCore:
         await self._call(self.api.set_commands, COMMANDS)
 
     async def _say(self, chat_id: int, replies: list[Reply]) -> None:
-        # Replies go out once the update's changes are stored: from here on it is taken.
-        taken = TAKEN.get()
-        if taken is not None and not taken.done():
-            taken.set_result(None)
+        mark_taken()  # replies go out once the update's changes are stored
         for reply in replies:
             chunks = split_text(reply.text) or ["…"]
             markup = keyboard(reply.buttons)

@@ -158,9 +158,6 @@ class PtbAdapter:
 
     async def close(self) -> None:
         if self._opened:
-            updater = self.application.updater
-            if updater is not None and updater.running:
-                await updater.stop()
             await self.application.stop()
             await self.application.shutdown()
             self._opened = False

@@ -14,7 +14,7 @@ import structlog
 
 from bot.engine import Engine
 from bot.settings import Settings
-from bot.telegram.core import TAKEN, TelegramCore
+from bot.telegram.core import TAKEN, TelegramCore, mark_taken
 from bot.telegram.links import ChatLinks, key_value_for
 from bot.telegram.port import Adapter
 from bot.telegram.settings import Library
@@ -135,8 +135,7 @@ class TelegramService:
         except Exception:
             log.exception("telegram.update_failed", update_id=update_id)
         finally:
-            if not taken.done():
-                taken.set_result(None)
+            mark_taken()
 
     async def wait(self) -> None:
         """Until polling stops (it raises what stopped it)."""

@@ -105,15 +105,19 @@ async def _kill_later(server: Server, delay_s: float) -> None:
     server.kill()
 
 
-async def test_a_killed_webhook_server_loses_and_doubles_no_update(tmp_path: Path) -> None:
+def _schedule(mode: str) -> tuple[int, random.Random, list[ScriptLine], dict[int, str]]:
+    """The run's seed (FAULTS_SEED replays one), its random source, p1's lines, and which
+    line gets which kill: half somewhere during it, half right after it is taken."""
     seed = int(os.environ.get("FAULTS_SEED") or random.randrange(1 << 32))
-    print(f"telegram webhook kills: FAULTS_SEED={seed}")
+    print(f"telegram {mode} kills: FAULTS_SEED={seed}")
     rng = random.Random(seed)
     lines = list(parse_script(HANDOFF_SCRIPT.read_text(encoding="utf-8").splitlines(), NOW))
-    assert all(line.text is not None for line in lines)
-    # Half the kills land somewhere in a call, half right after its answer.
     kill_at = dict(zip(rng.sample(range(len(lines)), KILLS), ["during", "after"] * KILLS, strict=False))
+    return seed, rng, lines, kill_at
 
+
+async def test_a_killed_webhook_server_loses_and_doubles_no_update(tmp_path: Path) -> None:
+    seed, rng, lines, kill_at = _schedule("webhook")
     bot_api = BotApiServer()
     await bot_api.start()
     server = Server(tmp_path / "data", bot_api)
@@ -148,12 +152,7 @@ async def test_a_killed_webhook_server_loses_and_doubles_no_update(tmp_path: Pat
 async def test_a_killed_polling_worker_loses_and_doubles_no_update(tmp_path: Path, redis_url: str) -> None:
     """On Redis, as docker-compose.yml runs the worker: its commits wait on the network, so a
     batch confirmed as soon as its tasks start (as aiogram's own polling did) is lost."""
-    seed = int(os.environ.get("FAULTS_SEED") or random.randrange(1 << 32))
-    print(f"telegram polling kills: FAULTS_SEED={seed}")
-    rng = random.Random(seed)
-    lines = list(parse_script(HANDOFF_SCRIPT.read_text(encoding="utf-8").splitlines(), NOW))
-    kill_at = dict(zip(rng.sample(range(len(lines)), KILLS), ["during", "after"] * KILLS, strict=False))
-
+    seed, rng, lines, kill_at = _schedule("polling")
     bot_api = BotApiServer()
     await bot_api.start()
     server = Server(tmp_path / "data", bot_api, polling=True, redis_url=redis_url)
