@@ -424,10 +424,14 @@ class TelegramCore:
             chat_id = chat_of_key(record.external_key)
         if chat_id is None or record is None:
             return
-        if not await self.links.first_time(f"agent:{conversation_id}:{event.get('version')}"):
-            return
-        async with self._chat(chat_id):
-            await self._say_text(chat_id, say(record.locale, "agent", text=event.get("text", "")))
+        # Every process sees every message; the first to claim one sends it. The claim and
+        # the send are one step across processes, so that a message is claimed only once
+        # the messages before it (claimed earlier, by whichever process) are sent.
+        async with self.links.exclusive(f"agent:{conversation_id}"):
+            if not await self.links.first_time(f"agent:{conversation_id}:{event.get('version')}"):
+                return
+            async with self._chat(chat_id):
+                await self._say_text(chat_id, say(record.locale, "agent", text=event.get("text", "")))
 
     # -- out ----------------------------------------------------------------------------
 

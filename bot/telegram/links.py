@@ -3,17 +3,23 @@
 A chat's first conversation is found by its external key `tg:<chat_id>`, which the store
 binds at creation and never changes. A deep link (`/start LL-ABC123`) moves a case to another
 chat, so that binding needs a mutable layer on top: `chat:<id>` → conversation and
-`conv:<id>` → chat, plus `case:<code>` → conversation to find a case by its code, and
-one-time claims (`first_time`) so that an update or an agent message is acted on once even
-when several processes see it. Kept next to the conversations — a table in the SQLite file,
-or keys in Redis — and expiring with the retention time.
+`conv:<id>` → chat, plus `case:<code>` → conversation to find a case by its code, one-time
+claims (`first_time`) so that an update or an agent message is acted on once even when
+several processes see it, and a lock across them (`exclusive`) so that agent messages keep
+their order. Kept
+next to the conversations — a table in the SQLite file, or keys in Redis — and expiring with
+the retention time.
 """
 
 from __future__ import annotations
 
+import asyncio
+import secrets
 import sqlite3
 import time
 from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from redis.asyncio import Redis
 
@@ -22,6 +28,12 @@ from bot.store.redis import RedisStore
 from bot.store.sqlite import SqliteDatabase, SqliteStore, live_column
 
 DETACHED = "-"  # a chat whose case moved to another chat: its next message starts anew
+LOCK_POLL_S = 0.01  # how often a process waiting for an `exclusive` lock tries again
+# Delete a key only while it holds this value: a lock is released by its holder alone.
+_REMOVE_IF = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS telegram_links (
@@ -43,6 +55,10 @@ class KeyValue(ABC):
     @abstractmethod
     async def add(self, key: str, value: str, ttl_s: int) -> bool:
         """Set the key unless it is set (and not expired). True when this call set it."""
+
+    @abstractmethod
+    async def remove(self, key: str, value: str) -> None:
+        """Delete the key if it holds `value`."""
 
     @abstractmethod
     async def get_with_external(self, key: str, external_key: str) -> tuple[str | None, str | None]:
@@ -95,6 +111,10 @@ class SqliteKeyValue(KeyValue):
             with_now=True,
         )
 
+    async def remove(self, key: str, value: str) -> None:
+        await self._schema()
+        await self.db.call(_remove_link, key, value, write=True)
+
     async def _write(self, sql: str, key: str, value: str, ttl_s: int, with_now: bool = False) -> bool:
         await self._schema()
         now = time.time()
@@ -110,6 +130,7 @@ class RedisKeyValue(KeyValue):
         self.store = store
         self.client: Redis = store.client
         self.prefix = f"{store.prefix}:tg"
+        self._remove_if = self.client.register_script(_REMOVE_IF)
 
     async def get(self, key: str) -> str | None:
         value = await self.client.get(f"{self.prefix}:{key}")
@@ -125,6 +146,9 @@ class RedisKeyValue(KeyValue):
 
     async def add(self, key: str, value: str, ttl_s: int) -> bool:
         return bool(await self.client.set(f"{self.prefix}:{key}", value, ex=ttl_s, nx=True))
+
+    async def remove(self, key: str, value: str) -> None:
+        await self._remove_if(keys=[f"{self.prefix}:{key}"], args=[value])
 
 
 def key_value_for(store: Store) -> KeyValue:
@@ -173,6 +197,18 @@ class ChatLinks:
         """True for the first caller to claim `key` (in any process sharing the backend)."""
         return await self.kv.add(f"once:{key}", "1", ttl_s)
 
+    @asynccontextmanager
+    async def exclusive(self, name: str, hold_s: int = 30) -> AsyncIterator[None]:
+        """Held by one caller at a time among the processes sharing the backend; for at most
+        `hold_s`, so that a process that died holding it does not hold it for ever."""
+        key, token = f"lock:{name}", secrets.token_hex(8)
+        while not await self.kv.add(key, token, hold_s):
+            await asyncio.sleep(LOCK_POLL_S)
+        try:
+            yield
+        finally:
+            await self.kv.remove(key, token)
+
 
 def _link(conn: sqlite3.Connection, key: str) -> str | None:
     row = conn.execute(
@@ -185,6 +221,10 @@ def _link_and_external(
     conn: sqlite3.Connection, key: str, external_key: str
 ) -> tuple[str | None, str | None]:
     return _link(conn, key), live_column(conn, "id", "external_key", external_key)
+
+
+def _remove_link(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute("DELETE FROM telegram_links WHERE key = ? AND value = ?", (key, value))
 
 
 def _write_link(

@@ -59,11 +59,12 @@ async def test_an_agent_message_is_forwarded_once_by_two_processes(
     record = await victim.begin(NOW)
     await engine.take_over(record.id, "bob")
     before = len(bot_api.sent(22))
-    for n in range(3):
+    bot_api.fail_next("sendMessage", retry_after=1)  # the first one waits out a flood limit…
+    for n in range(8):  # …and whichever process forwards the others, they come after it
         await engine.agent_message(record.id, "bob", f"第{n + 1}条")
-    await bot_api.wait_until(lambda: len(bot_api.sent(22)) >= before + 3)
+    await bot_api.wait_until(lambda: len(bot_api.sent(22)) >= before + 8, timeout=10)
     await asyncio.sleep(0.2)  # a second copy would come right after
-    assert bot_api.texts(22)[before:] == ["【人工客服】第1条", "【人工客服】第2条", "【人工客服】第3条"]
+    assert bot_api.texts(22)[before:] == [f"【人工客服】第{n + 1}条" for n in range(8)]
 
 
 async def test_a_long_agent_message_is_split_and_escaped(

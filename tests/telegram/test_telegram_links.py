@@ -58,3 +58,25 @@ async def test_redis_links_expire_with_the_retention(backend: Backend) -> None:
     links = ChatLinks(key_value_for(backend.store), ttl_s=120)
     await links.link(5, "c5")
     assert 0 < await backend.store.client.ttl("ll:tg:chat:5") <= 120
+
+
+@pytest.mark.parametrize("backend_kind", ["sqlite", "redis"])
+async def test_an_exclusive_lock_is_held_by_one_and_released_by_its_holder_alone(backend: Backend) -> None:
+    links = ChatLinks(key_value_for(backend.store), ttl_s=3600)
+    order: list[str] = []
+
+    async def hold(name: str) -> None:
+        async with links.exclusive("agent:c1"):
+            order.append(f"{name} in")
+            await asyncio.sleep(0.05)
+            order.append(f"{name} out")
+
+    await asyncio.gather(hold("a"), hold("b"), hold("c"))
+    assert [entry.split()[1] for entry in order] == ["in", "out"] * 3  # never two inside
+    async with links.exclusive("agent:c2", hold_s=1):  # held past its time: taken over…
+        await asyncio.sleep(1.1)
+        async with asyncio.timeout(1):
+            async with links.exclusive("agent:c2", hold_s=60):
+                pass
+        await links.kv.add("lock:agent:c2", "someone else's", 60)
+    assert not await links.kv.add("lock:agent:c2", "x", 60)  # …and not released by the first
