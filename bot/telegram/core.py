@@ -2,9 +2,13 @@
 
 - A chat is a conversation: external key `tg:<chat_id>`, started on the chat's first message
   (or moved to the chat by a deep link, see `links`).
-- Every update is a turn with message id `tg:<update_id>`, so an update delivered twice (a
-  webhook not answered in time, a polling restart) is applied once; its repeat sends nothing.
-  Updates with effects outside a turn (a new chat's greeting, evidence) claim the update id.
+- Every update is a turn with message id `tg:<update_id>`, so an update delivered twice is
+  applied once. The webhook and polling confirm an update to Telegram only once it is handled
+  (stored and answered, see TAKEN), so Telegram delivers one again mostly when the process
+  that had it died, perhaps between the turn's commit and its replies. A repeat is therefore
+  answered again, with the replies stored for its turn: a reply sent twice rather than one
+  lost. Only a repeat this process already answered is ignored (`_answered`). Updates outside
+  a turn are safe to handle again: a chat is started once, evidence is stored once per file.
 - A message's own `date` is the turn's `sent_at`: "昨晚九点" means the night before the
   message was sent, not before it was processed.
 - Order within a chat: the libraries run updates concurrently (aiogram as one task each, PTB
@@ -69,10 +73,12 @@ _CASE_CODE = CASE_CODE
 RESUME_MISSES = 5  # wrong case codes one chat may try an hour
 RESUME_WINDOW_S = 3600.0
 KNOWN_RECORDS = 1000  # chats whose conversation this process keeps at hand
+ANSWERED_KEPT = 4096  # update ids this process answered, so that it ignores their repeats
 LINK_TRUSTED = timedelta(seconds=60)  # a chat's link, once read, is read again after this
 NOT_TRUSTED = datetime.min.replace(tzinfo=UTC)
 # Set by whoever feeds an update and waits for it to be taken (the webhook answers Telegram
-# then): done once what the update changes is stored and only replies are left to send.
+# then, polling confirms it): done once the update is handled, or once its replies wait out
+# a flood limit (which may take long: the update is stored by then, only replies are left).
 TAKEN: ContextVar[asyncio.Future[None] | None] = ContextVar("telegram_update_taken", default=None)
 
 
@@ -125,6 +131,7 @@ class TelegramCore:
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         self._misses: dict[int, list[float]] = {}
         self._chats: OrderedDict[int, _Known] = OrderedDict()
+        self._answered: OrderedDict[int, None] = OrderedDict()
 
     # -- updates in ---------------------------------------------------------------------
 
@@ -134,7 +141,10 @@ class TelegramCore:
             return
         try:
             async with self._chat(message.chat_id):
+                if self._answered_here(message.update_id):
+                    return
                 await self._message(message)
+                self._note_answered(message.update_id)
         except Exception:
             log.exception("telegram.update_failed", update_id=message.update_id)
 
@@ -143,7 +153,10 @@ class TelegramCore:
             return
         try:
             async with self._chat(press.chat_id):
+                if self._answered_here(press.update_id):
+                    return
                 await self._press(press)
+                self._note_answered(press.update_id)
         except Exception:
             log.exception("telegram.update_failed", update_id=press.update_id)
 
@@ -157,12 +170,22 @@ class TelegramCore:
         async with lock:
             yield
 
+    def _answered_here(self, update_id: int) -> bool:
+        """Whether this process answered this update before: its repeat is ignored."""
+        if update_id in self._answered:
+            log.info("telegram.repeat_ignored", update_id=update_id)
+            return True
+        return False
+
+    def _note_answered(self, update_id: int) -> None:
+        self._answered[update_id] = None
+        if len(self._answered) > ANSWERED_KEPT:
+            self._answered.popitem(last=False)
+
     async def _message(self, message: IncomingMessage) -> None:
         sent_at = self._sent_at(message.date)
         start = _START.match(message.text or "") if message.file is None else None
         if start is not None:
-            if not await self.links.first_time(f"update:{message.update_id}"):
-                return  # a /start delivered again: greeted or resumed already
             code = start.group(1) or ""
             if _CASE_CODE.match(code.upper()):
                 await self._resume(message, code.upper(), sent_at)
@@ -171,8 +194,6 @@ class TelegramCore:
         trusted = message.file is None
         record, started = await self._conversation(message.chat_id, sent_at, message.language, trusted)
         if message.file is not None:
-            if not await self.links.first_time(f"update:{message.update_id}"):
-                return
             await self._evidence(record, message)
         text = message.text
         if start is not None or text is None:
@@ -215,8 +236,9 @@ class TelegramCore:
         except TooBusy:
             await self._say_text(chat_id, say(record.locale, "busy"))
             return
-        if outcome.duplicate:
-            log.info("telegram.duplicate_update", update_id=update_id)
+        if outcome.duplicate:  # its process died before the replies went out, maybe
+            log.info("telegram.repeat_answered_again", update_id=update_id)
+            await self._say(chat_id, outcome.replies)
             return
         metrics.TURNS.labels(channel=CHANNEL).inc()
         if outcome.handoff and not record.keeps_forever:
@@ -348,8 +370,7 @@ class TelegramCore:
         outcome = await self.engine.handle(
             target.id, Turn(text="/summary", sent_at=sent_at), f"tg:{message.update_id}"
         )
-        if not outcome.duplicate:
-            await self._say(chat_id, [*notice, *outcome.replies])
+        await self._say(chat_id, [*notice, *outcome.replies])
 
     def _too_many_misses(self, chat_id: int) -> bool:
         cutoff = time.monotonic() - RESUME_WINDOW_S
@@ -439,7 +460,6 @@ class TelegramCore:
         await self._call(self.api.set_commands, COMMANDS)
 
     async def _say(self, chat_id: int, replies: list[Reply]) -> None:
-        mark_taken()  # replies go out once the update's changes are stored
         for reply in replies:
             chunks = split_text(reply.text) or ["…"]
             markup = keyboard(reply.buttons)
@@ -461,6 +481,8 @@ class TelegramCore:
                 if wait is None or attempt >= FLOOD_ATTEMPTS:
                     raise
                 log.warning("telegram.flood_wait", seconds=wait, attempt=attempt)
+                if call == self.api.send_message:  # a reply: what it answers is stored
+                    mark_taken()  # so do not hold Telegram's call that long (see TAKEN)
                 await asyncio.sleep(wait)
                 attempt += 1
 

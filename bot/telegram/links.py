@@ -4,9 +4,8 @@ A chat's first conversation is found by its external key `tg:<chat_id>`, which t
 binds at creation and never changes. A deep link (`/start LL-ABC123`) moves a case to another
 chat, so that binding needs a mutable layer on top: `chat:<id>` → conversation and
 `conv:<id>` → chat, plus `case:<code>` → conversation to find a case by its code, one-time
-claims (`first_time`) so that an update or an agent message is acted on once even when
-several processes see it, and a lock across them (`exclusive`) so that agent messages keep
-their order. Kept
+claims (`first_time`) so that an agent message is forwarded once even when several processes
+see it, and a lock across them (`exclusive`) so that those messages keep their order. Kept
 next to the conversations — a table in the SQLite file, or keys in Redis — and expiring with
 the retention time.
 """

@@ -23,7 +23,7 @@ log = structlog.get_logger(__name__)
 
 WEBHOOK_PATH = "/telegram/webhook"
 DRAIN_S = 10.0  # how long stopping waits for updates still being processed
-TAKEN_WAIT_S = 30.0  # how long an update may take to be stored before it is confirmed anyway
+TAKEN_WAIT_S = 30.0  # how long an update may take to be handled before it is confirmed anyway
 POLL_BACKOFF_MAX_S = 30.0  # the longest wait between two failed polls
 
 
@@ -88,8 +88,8 @@ class TelegramService:
     async def _poll(self, timeout_s: int) -> None:
         """Long-poll getUpdates until cancelled, each update handled as a task of its own. A
         batch is confirmed (by asking for what follows it) only once each of its updates is
-        taken, so a worker killed meanwhile gets them again. The libraries' own polling
-        confirmed a batch as soon as its tasks were started."""
+        taken (see core.TAKEN), so a worker killed meanwhile gets them again. The libraries'
+        own polling confirmed a batch as soon as its tasks were started."""
         await self.adapter.delete_webhook()
         offset: int | None = None
         failures = 0
@@ -115,8 +115,7 @@ class TelegramService:
 
     def feed_later(self, update: dict[str, Any]) -> asyncio.Future[None]:
         """Process a webhook update in the background. The future is done once the update is
-        taken (what it changes is stored; its replies may still be on their way, a flood
-        limit may hold them for long) or its processing ended."""
+        taken (see core.TAKEN)."""
         return self._later(self.adapter.feed(update), update.get("update_id"))
 
     def _later(self, work: Coroutine[Any, Any, None], update_id: object) -> asyncio.Future[None]:
@@ -142,9 +141,9 @@ class TelegramService:
         await asyncio.gather(*self._tasks)
 
     async def stop(self) -> None:
-        """Finish webhook updates in hand, stop forwarding, then let the library stop its
-        polling itself (aiogram leaves its inner polling task running when the outer one is
-        cancelled), and close."""
+        """Finish the updates in hand, polling meanwhile so that it confirms them (the next
+        start is not offered them again, and would answer them again: see core), then stop
+        forwarding, close, and stop polling."""
         if self._feeding:
             await asyncio.wait(list(self._feeding), timeout=DRAIN_S)
         forwarder, pollers = self._tasks[:1], self._tasks[1:]

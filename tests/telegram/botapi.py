@@ -75,6 +75,9 @@ class BotApiServer:
     webhook: dict[str, Any] | None = None
     # Called with each getUpdates' offset as the call arrives (a test may kill the bot then).
     on_get_updates: Callable[[int], None] | None = None
+    # How long a sendMessage call takes to arrive (Telegram is far): one whose bot dies
+    # meanwhile is not sent.
+    send_delay_s: float = 0.0
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
@@ -86,7 +89,7 @@ class BotApiServer:
         self._file_ids = itertools.count(1)
         self._callbacks = itertools.count(1)
         self._answered: set[str] = set()
-        self._failures: dict[str, list[int]] = {}
+        self._failures: dict[str, list[int | None]] = {}
         self._waiters: list[asyncio.Future[None]] = []
         self._closing = False
         self._runner: web.AppRunner | None = None
@@ -213,8 +216,9 @@ class BotApiServer:
     def photo(self, chat_id: int, data: bytes, caption: str | None = None) -> dict[str, Any]:
         return self.push(self.make_photo(chat_id, data, caption))
 
-    def fail_next(self, method: str, times: int = 1, retry_after: int = 1) -> None:
-        """The next `times` calls of `method` get 429 Too Many Requests."""
+    def fail_next(self, method: str, times: int = 1, retry_after: int | None = 1) -> None:
+        """The next `times` calls of `method` get 429 Too Many Requests, or with
+        `retry_after=None` 500 Internal Server Error (not to be retried)."""
         self._failures.setdefault(method.lower(), []).extend([retry_after] * times)
 
     # -- what tests read ----------------------------------------------------------------
@@ -255,12 +259,18 @@ class BotApiServer:
             return _error(401, "Unauthorized")
         method = request.match_info["method"]
         params = await _params(request)
+        if method.lower() == "sendmessage" and self.send_delay_s:
+            await asyncio.sleep(self.send_delay_s)
+            if request.transport is None or request.transport.is_closing():
+                return web.Response(status=499)  # the bot is gone: the call never arrived
         call = Call(method, params)
         self.calls.append(call)
         try:
             failures = self._failures.get(method.lower())
             if failures:
                 wait = failures.pop(0)
+                if wait is None:
+                    raise ApiFailure(500, "Internal Server Error")
                 raise ApiFailure(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
             handler = getattr(self, f"_m_{method.lower()}", None)
             if handler is None:

@@ -55,6 +55,28 @@ async def test_a_redelivered_update_is_applied_once(
 
 
 @pytest.mark.parametrize("lib", LIBS)
+async def test_stopping_confirms_the_updates_it_answered(
+    lib: str, make_service: MakeService, bot_api: BotApiServer, backend: Backend
+) -> None:
+    """A worker stopped for a deploy while updates are in hand: it finishes them, and the
+    next worker is not offered them again (it would answer them again)."""
+    service = await make_service(lib)
+    victim = Victim(bot_api, backend.store, chat_id=21)
+    await victim.begin(NOW)
+    bot_api.fail_next("sendMessage", times=1, retry_after=1)  # the first reply waits 1 s…
+    for text in (FIRST, "/summary"):  # …and the second update waits for it: not yet taken
+        bot_api.push(bot_api.make_text(21, text, NOW))
+        victim.expect(text, NOW)
+    await bot_api.wait_until(lambda: 429 in [c.status for c in bot_api.calls_of("sendMessage")])
+    await service.stop()
+    assert bot_api.texts(21) == victim.expected
+    assert bot_api.pending_updates == 0
+    await make_service(lib)
+    await victim.say("/summary", NOW)
+    assert bot_api.texts(21) == victim.expected
+
+
+@pytest.mark.parametrize("lib", LIBS)
 async def test_a_redelivered_start_greets_once(
     lib: str, make_service: MakeService, bot_api: BotApiServer, backend: Backend
 ) -> None:

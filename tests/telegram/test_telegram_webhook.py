@@ -96,6 +96,30 @@ async def test_a_webhook_update_is_answered_at_once_and_a_resent_one_applied_onc
     assert [e.text for e in transcript if e.role == "victim"] == [FIRST, "/summary"]
 
 
+@pytest.mark.parametrize("lib", ["aiogram", "ptb"])
+async def test_a_resent_update_whose_replies_were_lost_is_answered_again(
+    lib: str, serve: Serve, bot_api: BotApiServer, backend: Backend
+) -> None:
+    """As when the process died between the turn's commit and its replies: Telegram sends
+    the update again, and the replies stored for its turn go out then."""
+    client = await serve(lib)
+    post = poster(client, bot_api.token)
+    victim = Victim(bot_api, backend.store, chat_id=54, deliver=post)
+    record = await victim.begin(NOW)
+    greeted = len(bot_api.sent(54))
+    bot_api.fail_next("sendMessage", retry_after=None)  # the reply is lost
+    update = bot_api.make_text(54, FIRST, NOW)
+    await post(update)
+    await bot_api.wait_until(lambda: len(bot_api.calls_of("sendMessage")) == greeted + 1)
+    assert len(bot_api.sent(54)) == greeted
+    await post(update)  # sent again
+    victim.expect(FIRST, NOW)
+    await victim.say("/summary", NOW)
+    assert bot_api.texts(54) == victim.expected
+    transcript = await backend.store.transcript(record.id)
+    assert [e.text for e in transcript if e.role == "victim"] == [FIRST, "/summary"]
+
+
 async def test_the_webhook_wants_its_secret_in_the_path_and_the_header(
     serve: Serve, bot_api: BotApiServer
 ) -> None:
