@@ -1,16 +1,17 @@
 """SIGKILL on the process taking a bot's updates, by webhook (`lossline serve`) or by polling
 (`lossline telegram`): no update is lost or applied twice.
 
-The test plays Telegram with the p1 script as one chat's text updates, the process killed at
-random points and started again. By webhook, an update is posted until it is answered 200,
-which promises that it is stored; one whose call died is sent again. By polling, an update
-stays on offer until a getUpdates asks for what follows it, which the bot does once the
-update is handled. At the end the chat's case must hold every message once and in order, and
-decide as the script does without kills, with one hand-off on the queue (the restarted
-service's sweep queues a hand-off whose process died between its commit and the queue); and
-the chat must have been sent every reply the case's transcript holds, in order (some twice:
-a repeat of an update is answered again, see bot/telegram/core.py). FAULTS_SEED=<seed>
-replays a run's kill points.
+The test plays Telegram with the p1 script as two chats' text updates, a line from each at
+once, the process killed at random points and started again. By webhook, an update is posted
+until it is answered 200, which promises that it is handled; one whose call died is sent
+again. By polling, an update stays on offer until a getUpdates asks for what follows it,
+which the bot does once the update is handled. At the end each chat's case must hold every
+message once and in order, and decide as the script does without kills, with one hand-off
+each on the queue (the restarted service's sweep queues a hand-off whose process died
+between its commit and the queue); and each chat must have been sent every reply its case's
+transcript holds, in order (some twice: a repeat of an update is answered again, see
+bot/telegram/core.py). The webhook runs aiogram, polling PTB. FAULTS_SEED=<seed> replays a
+run's kill points.
 """
 
 from __future__ import annotations
@@ -45,18 +46,24 @@ from tests.telegram.botapi import BotApiServer
 pytestmark = pytest.mark.timeout(240)
 
 KILLS = 6  # each a restart of `lossline serve`, ~5 s
-CHAT = 4242
+CHATS = (4242, 4343)
 SEND_DELAY_S = 0.02  # a reply takes a while to reach Telegram: a kill can come before it does
 NOW = datetime(2023, 10, 9, 10, 0, tzinfo=SHANGHAI)
 
 
 class Server:
     """`lossline serve` on SQLite with the bot's token (the webhook mounted, no polling), or
-    with `polling`, `lossline telegram`."""
+    with `polling`, `lossline telegram`; through aiogram, or PTB."""
 
     def __init__(
-        self, data_dir: Path, bot_api: BotApiServer, polling: bool = False, redis_url: str | None = None
+        self,
+        data_dir: Path,
+        bot_api: BotApiServer,
+        lib: str,
+        polling: bool = False,
+        redis_url: str | None = None,
     ) -> None:
+        self.lib = lib
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.polling = polling
@@ -65,6 +72,7 @@ class Server:
             "LOSSLINE_DATA_DIR": str(data_dir),
             "LOSSLINE_TELEGRAM_TOKEN": bot_api.token,
             "LOSSLINE_TELEGRAM_API_BASE": bot_api.base,
+            "LOSSLINE_TELEGRAM_LIB": lib,
             "LOSSLINE_RATE_PER_CONVERSATION": "100000",
             "LOSSLINE_RATE_PER_ADDRESS": "100000",
         }
@@ -74,7 +82,7 @@ class Server:
         self.proc: subprocess.Popen[bytes] | None = None
 
     async def start(self) -> None:
-        command = ["telegram", "--lib", "aiogram"] if self.polling else ["serve", "--port", str(self.port)]
+        command = ["telegram", "--lib", self.lib] if self.polling else ["serve", "--port", str(self.port)]
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", *command],
             env=self.env,
@@ -122,20 +130,20 @@ async def test_a_killed_webhook_server_loses_and_doubles_no_update(tmp_path: Pat
     seed, rng, lines, kill_at = _schedule("webhook")
     bot_api = BotApiServer(send_delay_s=SEND_DELAY_S)
     await bot_api.start()
-    server = Server(tmp_path / "data", bot_api)
+    server = Server(tmp_path / "data", bot_api, "aiogram")
     secret = webhook_secret(bot_api.token)
     try:
         await server.start()
         async with httpx.AsyncClient(timeout=30) as client:
             for index, line in enumerate(lines):
                 assert line.text is not None
-                update = bot_api.make_text(CHAT, line.text, line.sent_at)
+                updates = [bot_api.make_text(chat, line.text, line.sent_at) for chat in CHATS]
                 kill = kill_at.get(index)
-                while True:
+                while updates:
                     killer = None
                     if kill == "during":
                         killer = asyncio.create_task(_kill_later(server, rng.uniform(0, 0.008)))
-                    answered = await _post(client, server.base, secret, update)
+                    answered = await asyncio.gather(*(_post(client, server.base, secret, u) for u in updates))
                     if killer is not None:
                         await killer
                     elif kill == "after":
@@ -143,26 +151,28 @@ async def test_a_killed_webhook_server_loses_and_doubles_no_update(tmp_path: Pat
                     kill = None
                     if server.dead:
                         await server.start()
-                    if answered:
-                        break  # else Telegram sends it again
+                    # Those not answered Telegram sends again.
+                    updates = [u for u, ok in zip(updates, answered, strict=True) if not ok]
     finally:
         server.stop()
         await bot_api.stop()
-    await _check_case(tmp_path / "data", lines, seed, bot_api.texts(CHAT))
+    await _check_cases(tmp_path / "data", lines, seed, bot_api)
 
 
 async def test_a_killed_polling_worker_loses_and_doubles_no_update(tmp_path: Path, redis_url: str) -> None:
-    """On Redis, as docker-compose.yml runs the worker: its commits wait on the network, so a
-    batch confirmed as soon as its tasks start (as aiogram's own polling did) is lost."""
+    """On Redis, as docker-compose.yml runs the worker (and through PTB, the webhook test
+    taking aiogram): its commits wait on the network, so a batch confirmed as soon as its
+    tasks start (as the libraries' own polling did) is lost."""
     seed, rng, lines, kill_at = _schedule("polling")
     bot_api = BotApiServer(send_delay_s=SEND_DELAY_S)
     await bot_api.start()
-    server = Server(tmp_path / "data", bot_api, polling=True, redis_url=redis_url)
+    server = Server(tmp_path / "data", bot_api, "ptb", polling=True, redis_url=redis_url)
     try:
         await server.start()
         for index, line in enumerate(lines):
             assert line.text is not None
-            update = bot_api.push(bot_api.make_text(CHAT, line.text, line.sent_at))
+            for chat in CHATS:
+                update = bot_api.push(bot_api.make_text(chat, line.text, line.sent_at))
             kill = kill_at.get(index)
             if kill == "during":
                 await asyncio.sleep(rng.uniform(0, 0.01))
@@ -177,7 +187,7 @@ async def test_a_killed_polling_worker_loses_and_doubles_no_update(tmp_path: Pat
     finally:
         server.stop()
         await bot_api.stop()
-    await _check_case(tmp_path / "data", lines, seed, bot_api.texts(CHAT), redis_url)
+    await _check_cases(tmp_path / "data", lines, seed, bot_api, redis_url)
 
 
 def _killer(server: Server, update_id: int) -> Callable[[int], None]:
@@ -196,26 +206,27 @@ async def _confirmed(bot_api: BotApiServer, timeout_s: float = 60.0) -> None:
             await asyncio.sleep(0.02)
 
 
-async def _check_case(
-    data_dir: Path, lines: list[ScriptLine], seed: int, sent: list[str], redis_url: str | None = None
+async def _check_cases(
+    data_dir: Path, lines: list[ScriptLine], seed: int, bot_api: BotApiServer, redis_url: str | None = None
 ) -> None:
     backend = await open_backend(Settings(data_dir=data_dir, redis_url=redis_url))
     try:
         engine = Engine(backend.store, backend.queue, backend.events)
         later = utcnow() + ORPHANED_HANDOFF + timedelta(seconds=1)
         await Engine(backend.store, backend.queue, backend.events, clock=lambda: later).recover_handoffs()
-        record = await engine.store.find_by_external_key(f"tg:{CHAT}")
-        assert record is not None, f"FAULTS_SEED={seed}"
-        transcript = await backend.store.transcript(record.id)
-        said = [e.text for e in transcript if e.role == "victim"]
-        assert said == [line.text for line in lines], f"FAULTS_SEED={seed}"
-        first = next(i for i, e in enumerate(transcript) if e.role == "victim")
-        replies = [c for e in transcript[first:] if e.role == "bot" for c in split_text(e.text)]
-        assert _in_order(replies, sent), f"FAULTS_SEED={seed}"
-        assert record.state_name == "handed_off"
         expected, _ = replay(HANDOFF_SCRIPT.read_text(encoding="utf-8").splitlines(), NOW)
-        assert decision_json(record.state) == decision_json(expected.state)
-        assert await backend.queue.pending_count() == 1, f"FAULTS_SEED={seed}"
+        for chat in CHATS:
+            record = await engine.store.find_by_external_key(f"tg:{chat}")
+            assert record is not None, f"FAULTS_SEED={seed}"
+            transcript = await backend.store.transcript(record.id)
+            said = [e.text for e in transcript if e.role == "victim"]
+            assert said == [line.text for line in lines], f"FAULTS_SEED={seed} chat {chat}"
+            first = next(i for i, e in enumerate(transcript) if e.role == "victim")
+            replies = [c for e in transcript[first:] if e.role == "bot" for c in split_text(e.text)]
+            assert _in_order(replies, bot_api.texts(chat)), f"FAULTS_SEED={seed} chat {chat}"
+            assert record.state_name == "handed_off"
+            assert decision_json(record.state) == decision_json(expected.state)
+        assert await backend.queue.pending_count() == len(CHATS), f"FAULTS_SEED={seed}"
     finally:
         await backend.aclose()
 
