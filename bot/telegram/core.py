@@ -39,7 +39,7 @@ import time
 import weakref
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -74,6 +74,7 @@ RESUME_MISSES = 5  # wrong case codes one chat may try an hour
 RESUME_WINDOW_S = 3600.0
 KNOWN_RECORDS = 1000  # chats whose conversation this process keeps at hand
 ANSWERED_KEPT = 4096  # update ids this process answered, so that it ignores their repeats
+UNSENT_KEPT = 100  # agent messages of one conversation kept while they cannot be sent
 LINK_TRUSTED = timedelta(seconds=60)  # a chat's link, once read, is read again after this
 NOT_TRUSTED = datetime.min.replace(tzinfo=UTC)
 # Set by whoever feeds an update and waits for it to be taken (the webhook answers Telegram
@@ -128,10 +129,11 @@ class TelegramCore:
         self.evidence_dir = evidence_dir
         self.evidence_max_bytes = evidence_max_bytes
         self.clock = clock
-        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._locks: weakref.WeakValueDictionary[int | str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._misses: dict[int, list[float]] = {}
         self._chats: OrderedDict[int, _Known] = OrderedDict()
         self._answered: OrderedDict[int, None] = OrderedDict()
+        self._unsent: dict[str, list[dict[str, Any]]] = {}  # agent messages, per conversation
 
     # -- updates in ---------------------------------------------------------------------
 
@@ -160,13 +162,18 @@ class TelegramCore:
         except Exception:
             log.exception("telegram.update_failed", update_id=press.update_id)
 
-    @asynccontextmanager
-    async def _chat(self, chat_id: int) -> AsyncIterator[None]:
+    def _chat(self, chat_id: int) -> AbstractAsyncContextManager[None]:
         """This chat's lock. Taken before any other await, so updates are handled in the
-        order the library started them (asyncio locks are fair)."""
-        lock = self._locks.get(chat_id)
+        order the library started them."""
+        return self._serial(chat_id)
+
+    @asynccontextmanager
+    async def _serial(self, key: int | str) -> AsyncIterator[None]:
+        """A lock of this process for `key`; those who take it before their first await get
+        it in the order they started (asyncio locks are fair)."""
+        lock = self._locks.get(key)
         if lock is None:
-            lock = self._locks[chat_id] = asyncio.Lock()
+            lock = self._locks[key] = asyncio.Lock()
         async with lock:
             yield
 
@@ -424,35 +431,62 @@ class TelegramCore:
     # -- agents -------------------------------------------------------------------------
 
     async def forward_agent_messages(self, ready: asyncio.Event | None = None) -> None:
-        """Until cancelled: every agent message to a Telegram conversation goes to its chat
-        (once, even when several processes run this)."""
-        async with self.engine.events.subscribe(None) as events:
-            if ready is not None:
-                ready.set()
-            async for event in events:
-                if event.get("type") != "agent_message":
-                    continue
-                try:
-                    await self._forward(event)
-                except Exception:
-                    log.exception("telegram.forward_failed", conversation_id=event.get("conversation_id"))
+        """Until cancelled: every agent message to a Telegram conversation goes to its chat,
+        in the agent's order, once even when several processes run this (see _send_unsent).
+        Each message is a task of its own, so that one chat's wait (a flood limit) holds up
+        no other chat."""
+        tasks: set[asyncio.Task[None]] = set()
+        try:
+            async with self.engine.events.subscribe(None) as events:
+                if ready is not None:
+                    ready.set()
+                async for event in events:
+                    if event.get("type") != "agent_message":
+                        continue
+                    conversation_id = str(event["conversation_id"])
+                    unsent = self._unsent.setdefault(conversation_id, [])
+                    unsent.append(event)
+                    del unsent[:-UNSENT_KEPT]
+                    task = asyncio.create_task(self._forward(conversation_id))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
+        finally:
+            for task in tasks:
+                task.cancel()
 
-    async def _forward(self, event: dict[str, Any]) -> None:
-        conversation_id = str(event["conversation_id"])
+    async def _forward(self, conversation_id: str) -> None:
+        try:
+            async with self._serial(conversation_id):  # before any await: in arrival order
+                await self._send_unsent(conversation_id)
+        except Exception:
+            log.exception("telegram.forward_failed", conversation_id=conversation_id)
+
+    async def _send_unsent(self, conversation_id: str) -> None:
+        """Every process sees every agent message and keeps it until it is sent. In turn,
+        under a lock the processes share, each sends in order those of its messages that
+        none sent before, and marks them sent: so they go out in order, and one whose
+        sender failed or died is sent by the next try (or twice, if it died right after)."""
+        unsent = self._unsent.get(conversation_id)
+        if not unsent:
+            return  # an earlier task sent it with its own
         chat_id = await self.links.chat_of(conversation_id)
         record = await self.engine.store.load(conversation_id)
         if chat_id is None and record is not None and record.channel == CHANNEL:
             chat_id = chat_of_key(record.external_key)
         if chat_id is None or record is None:
+            self._unsent.pop(conversation_id, None)
             return
-        # Every process sees every message; the first to claim one sends it. The claim and
-        # the send are one step across processes, so that a message is claimed only once
-        # the messages before it (claimed earlier, by whichever process) are sent.
         async with self.links.exclusive(f"agent:{conversation_id}"):
-            if not await self.links.first_time(f"agent:{conversation_id}:{event.get('version')}"):
-                return
-            async with self._chat(chat_id):
-                await self._say_text(chat_id, say(record.locale, "agent", text=event.get("text", "")))
+            while unsent:  # messages that arrive meanwhile join the list
+                event = unsent[0]
+                sent = f"agent:{conversation_id}:{event.get('version')}"
+                if not await self.links.claimed(sent):
+                    async with self._chat(chat_id):
+                        await self._say_text(chat_id, say(record.locale, "agent", text=event.get("text", "")))
+                    await self.links.claim(sent)
+                unsent.pop(0)
+        if self._unsent.get(conversation_id) is unsent and not unsent:
+            del self._unsent[conversation_id]
 
     # -- out ----------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ the chat (once, however many processes forward them), and the bot answers again 
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
@@ -65,6 +66,64 @@ async def test_an_agent_message_is_forwarded_once_by_two_processes(
     await bot_api.wait_until(lambda: len(bot_api.sent(22)) >= before + 8, timeout=10)
     await asyncio.sleep(0.2)  # a second copy would come right after
     assert bot_api.texts(22)[before:] == [f"【人工客服】第{n + 1}条" for n in range(8)]
+
+
+@pytest.mark.parametrize("backend_kind", ["sqlite", "redis"])
+async def test_an_agent_message_one_process_failed_to_send_is_sent_by_another(
+    make_service: MakeService, bot_api: BotApiServer, backend: Backend, engine: Engine
+) -> None:
+    """As when the process sending it dies: the others see the message too, and it is not
+    marked sent, so one of them sends it."""
+    await make_service("aiogram")
+    await make_service("ptb", polling=False)
+    victim = Victim(bot_api, backend.store, chat_id=24)
+    record = await victim.begin(NOW)
+    await engine.take_over(record.id, "bob")
+    before = len(bot_api.sent(24))
+    bot_api.fail_next("sendMessage", retry_after=None)  # the first try, by either, fails
+    await engine.agent_message(record.id, "bob", "第1条")
+    await bot_api.wait_until(lambda: len(bot_api.sent(24)) > before)
+    await engine.agent_message(record.id, "bob", "第2条")
+    await bot_api.wait_until(lambda: len(bot_api.sent(24)) >= before + 2)
+    await asyncio.sleep(0.2)  # a second copy would come right after
+    assert bot_api.texts(24)[before:] == ["【人工客服】第1条", "【人工客服】第2条"]
+
+
+async def test_an_agent_message_that_failed_to_send_goes_out_before_the_next_one(
+    make_service: MakeService, bot_api: BotApiServer, backend: Backend, engine: Engine
+) -> None:
+    """One process alone: a message it could not send is tried again with the next."""
+    await make_service("aiogram")
+    victim = Victim(bot_api, backend.store, chat_id=27)
+    record = await victim.begin(NOW)
+    await engine.take_over(record.id, "bob")
+    before = len(bot_api.sent(27))
+    bot_api.fail_next("sendMessage", retry_after=None)
+    await engine.agent_message(record.id, "bob", "第1条")
+    await bot_api.wait_until(lambda: 500 in [c.status for c in bot_api.calls_of("sendMessage")])
+    await engine.agent_message(record.id, "bob", "第2条")
+    await bot_api.wait_until(lambda: len(bot_api.sent(27)) >= before + 2)
+    assert bot_api.texts(27)[before:] == ["【人工客服】第1条", "【人工客服】第2条"]
+
+
+async def test_a_chat_waiting_out_a_flood_limit_holds_up_no_other_chats_agent_messages(
+    make_service: MakeService, bot_api: BotApiServer, backend: Backend, engine: Engine
+) -> None:
+    await make_service("aiogram")
+    records = []
+    for chat in (25, 26):
+        record = await Victim(bot_api, backend.store, chat_id=chat).begin(NOW)
+        await engine.take_over(record.id, "bob")
+        records.append(record)
+    before = len(bot_api.sent(26))
+    bot_api.fail_next("sendMessage", retry_after=3)  # chat 25's message waits 3 s…
+    await engine.agent_message(records[0].id, "bob", "稍等")
+    await bot_api.wait_until(lambda: 429 in [c.status for c in bot_api.calls_of("sendMessage")])
+    started = time.monotonic()
+    await engine.agent_message(records[1].id, "bob", "您好")
+    await bot_api.wait_until(lambda: len(bot_api.sent(26)) > before)
+    assert time.monotonic() - started < 1.5  # …and chat 26's goes out meanwhile
+    await bot_api.wait_until(lambda: "【人工客服】稍等" in bot_api.texts(25), timeout=5)
 
 
 async def test_a_long_agent_message_is_split_and_escaped(

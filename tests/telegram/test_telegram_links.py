@@ -24,8 +24,10 @@ async def test_links_cases_and_claims(backend: Backend) -> None:
     await links.remember_case("ll-abc1-23de-f456", "c1")
     assert await links.case("LL-ABC1-23DE-F456") == "c1"
     assert await links.case("LL-0000-0000-0000") is None
-    claims = await asyncio.gather(*(links.first_time("update:7") for _ in range(10)))
+    assert not await links.claimed("agent:c1:7")
+    claims = await asyncio.gather(*(links.claim("agent:c1:7") for _ in range(10)))
     assert claims.count(True) == 1
+    assert await links.claimed("agent:c1:7") and not await links.claimed("agent:c1:8")
 
 
 @pytest.mark.parametrize("backend_kind", ["sqlite", "redis"])
