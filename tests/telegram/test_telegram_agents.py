@@ -25,6 +25,16 @@ async def victim_said(store: Store, conversation_id: str, text: str) -> None:
             await asyncio.sleep(0.01)
 
 
+async def taken_over(
+    bot_api: BotApiServer, backend: Backend, engine: Engine, chat_id: int, agent: str = "bob"
+) -> tuple[str, int]:
+    """A chat that started its case, then taken over by an agent: the conversation's id, and
+    how many messages the chat had been sent by then."""
+    record = await Victim(bot_api, backend.store, chat_id=chat_id).begin(NOW)
+    await engine.take_over(record.id, agent)
+    return record.id, len(bot_api.sent(chat_id))
+
+
 @pytest.mark.parametrize("backend_kind", ["sqlite", "redis"])
 @pytest.mark.parametrize("lib", ["aiogram", "ptb"])
 async def test_an_agent_talks_in_the_chat_and_the_bot_stays_silent(
@@ -56,13 +66,10 @@ async def test_an_agent_message_is_forwarded_once_by_two_processes(
 ) -> None:
     await make_service("aiogram")  # polling
     await make_service("ptb", polling=False)  # as behind `lossline serve`: forwarding too
-    victim = Victim(bot_api, backend.store, chat_id=22)
-    record = await victim.begin(NOW)
-    await engine.take_over(record.id, "bob")
-    before = len(bot_api.sent(22))
+    conversation_id, before = await taken_over(bot_api, backend, engine, 22)
     bot_api.fail_next("sendMessage", retry_after=1)  # the first one waits out a flood limit…
     for n in range(8):  # …and whichever process forwards the others, they come after it
-        await engine.agent_message(record.id, "bob", f"第{n + 1}条")
+        await engine.agent_message(conversation_id, "bob", f"第{n + 1}条")
     await bot_api.wait_until(lambda: len(bot_api.sent(22)) >= before + 8, timeout=10)
     await asyncio.sleep(0.2)  # a second copy would come right after
     assert bot_api.texts(22)[before:] == [f"【人工客服】第{n + 1}条" for n in range(8)]
@@ -76,14 +83,11 @@ async def test_an_agent_message_one_process_failed_to_send_is_sent_by_another(
     marked sent, so one of them sends it."""
     await make_service("aiogram")
     await make_service("ptb", polling=False)
-    victim = Victim(bot_api, backend.store, chat_id=24)
-    record = await victim.begin(NOW)
-    await engine.take_over(record.id, "bob")
-    before = len(bot_api.sent(24))
+    conversation_id, before = await taken_over(bot_api, backend, engine, 24)
     bot_api.fail_next("sendMessage", retry_after=None)  # the first try, by either, fails
-    await engine.agent_message(record.id, "bob", "第1条")
+    await engine.agent_message(conversation_id, "bob", "第1条")
     await bot_api.wait_until(lambda: len(bot_api.sent(24)) > before)
-    await engine.agent_message(record.id, "bob", "第2条")
+    await engine.agent_message(conversation_id, "bob", "第2条")
     await bot_api.wait_until(lambda: len(bot_api.sent(24)) >= before + 2)
     await asyncio.sleep(0.2)  # a second copy would come right after
     assert bot_api.texts(24)[before:] == ["【人工客服】第1条", "【人工客服】第2条"]
@@ -94,14 +98,11 @@ async def test_an_agent_message_that_failed_to_send_goes_out_before_the_next_one
 ) -> None:
     """One process alone: a message it could not send is tried again with the next."""
     await make_service("aiogram")
-    victim = Victim(bot_api, backend.store, chat_id=27)
-    record = await victim.begin(NOW)
-    await engine.take_over(record.id, "bob")
-    before = len(bot_api.sent(27))
+    conversation_id, before = await taken_over(bot_api, backend, engine, 27)
     bot_api.fail_next("sendMessage", retry_after=None)
-    await engine.agent_message(record.id, "bob", "第1条")
+    await engine.agent_message(conversation_id, "bob", "第1条")
     await bot_api.wait_until(lambda: 500 in [c.status for c in bot_api.calls_of("sendMessage")])
-    await engine.agent_message(record.id, "bob", "第2条")
+    await engine.agent_message(conversation_id, "bob", "第2条")
     await bot_api.wait_until(lambda: len(bot_api.sent(27)) >= before + 2)
     assert bot_api.texts(27)[before:] == ["【人工客服】第1条", "【人工客服】第2条"]
 
@@ -110,17 +111,13 @@ async def test_a_chat_waiting_out_a_flood_limit_holds_up_no_other_chats_agent_me
     make_service: MakeService, bot_api: BotApiServer, backend: Backend, engine: Engine
 ) -> None:
     await make_service("aiogram")
-    records = []
-    for chat in (25, 26):
-        record = await Victim(bot_api, backend.store, chat_id=chat).begin(NOW)
-        await engine.take_over(record.id, "bob")
-        records.append(record)
-    before = len(bot_api.sent(26))
+    waiting, _ = await taken_over(bot_api, backend, engine, 25)
+    other, before = await taken_over(bot_api, backend, engine, 26)
     bot_api.fail_next("sendMessage", retry_after=3)  # chat 25's message waits 3 s…
-    await engine.agent_message(records[0].id, "bob", "稍等")
+    await engine.agent_message(waiting, "bob", "稍等")
     await bot_api.wait_until(lambda: 429 in [c.status for c in bot_api.calls_of("sendMessage")])
     started = time.monotonic()
-    await engine.agent_message(records[1].id, "bob", "您好")
+    await engine.agent_message(other, "bob", "您好")
     await bot_api.wait_until(lambda: len(bot_api.sent(26)) > before)
     assert time.monotonic() - started < 1.5  # …and chat 26's goes out meanwhile
     await bot_api.wait_until(lambda: "【人工客服】稍等" in bot_api.texts(25), timeout=5)
@@ -130,13 +127,10 @@ async def test_a_long_agent_message_is_split_and_escaped(
     make_service: MakeService, bot_api: BotApiServer, backend: Backend, engine: Engine
 ) -> None:
     await make_service("aiogram")
-    victim = Victim(bot_api, backend.store, chat_id=23)
-    record = await victim.begin(NOW)
-    await engine.take_over(record.id, "carol")
-    before = len(bot_api.sent(23))
+    conversation_id, before = await taken_over(bot_api, backend, engine, 23, "carol")
     lines = [f"第{n}行：<b>不是标签</b> & 金额 &lt; 5000 🙂" for n in range(200)]
     text = "\n".join(lines)
-    await engine.agent_message(record.id, "carol", text)
+    await engine.agent_message(conversation_id, "carol", text)
     expected = split_text(f"【人工客服】{text}")
     assert len(expected) == 2  # 200 lines of 34–36 UTF-16 units (the emoji counts twice)
     await bot_api.wait_until(lambda: len(bot_api.sent(23)) >= before + len(expected))
