@@ -213,9 +213,16 @@ class Engine:
     # -- the victim's side ------------------------------------------------------------
 
     async def start(
-        self, channel: str, locale: str, now: datetime, external_key: str | None = None
+        self,
+        channel: str,
+        locale: str,
+        now: datetime,
+        external_key: str | None = None,
+        prepare: Callable[[ConversationRecord], Awaitable[None]] | None = None,
     ) -> tuple[ConversationRecord, str, StepResult]:
-        """Open a conversation. Raises ExternalKeyTaken if another has the external key."""
+        """Open a conversation. Raises ExternalKeyTaken if another has the external key.
+        `prepare`: run with the record before it is stored, for what must not be missing
+        once it exists (an index of it, say), even if this process dies in between."""
         result = self.dialog.start(channel, locale, now)
         token = new_token()
         at = self.clock()
@@ -233,6 +240,8 @@ class Engine:
         event = {"type": "started", "channel": channel, "state": record.state_name, "version": 1}
         # Where the store can, the event leaves with the conversation's creation.
         wire = self.events.wire(record.id, [event]) if self._store_publishes else None
+        if prepare is not None:
+            await prepare(record)
         await self.store.create(record, _bot_entries(result.replies, at), publish=wire)
         log.info("conversation.started", conversation_id=record.id, channel=channel)
         if wire is None:

@@ -288,8 +288,12 @@ class TelegramCore:
         if record is not None:
             return record, None
         key = None if detached else external_key(chat_id)
+
+        async def index_case(record: ConversationRecord) -> None:  # before it exists: see start
+            await self.links.remember_case(str(record.state.get("case_code", "")), record.id)
+
         try:
-            record, _, started = await self.engine.start(CHANNEL, _locale(language), now, key)
+            record, _, started = await self.engine.start(CHANNEL, _locale(language), now, key, index_case)
         except ExternalKeyTaken as taken:  # another task or process started it first
             found = await self.engine.store.load(taken.conversation_id)
             if found is None:
@@ -299,7 +303,6 @@ class TelegramCore:
         self._keep(chat_id, record, trusted=True)  # a later move commits to it (see _resume)
         if detached:
             await self.links.link(chat_id, record.id)
-        await self.links.remember_case(str(started.state.get("case_code", "")), record.id)
         log.info("telegram.conversation_started", conversation_id=record.id)
         return record, started
 

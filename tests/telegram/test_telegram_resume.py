@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
+from bot.store.base import ConversationRecord
 from bot.store.factory import Backend
 from tests.telegram.botapi import BotApiServer
 from tests.telegram.conftest import MakeService
@@ -70,3 +75,21 @@ async def test_start_in_a_chat_with_a_case_resumes_it_instead_of_wiping_it(
     victim.expect("/summary", NOW)
     await victim.wait_for_messages(len(victim.expected))
     assert bot_api.texts(34) == victim.expected
+
+
+async def test_a_new_chats_case_code_is_findable_before_its_case_is_stored(
+    make_service: MakeService, bot_api: BotApiServer, backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Else a process dying between the two would leave a case that no deep link finds (its
+    repeat finds the case and starts nothing)."""
+    service = await make_service("aiogram")
+    create = backend.store.create
+    indexed: list[str | None] = []
+
+    async def create_after_looking(record: ConversationRecord, *args: Any, **kwargs: Any) -> None:
+        indexed.append(await service.core.links.case(record.state["case_code"]))
+        await create(record, *args, **kwargs)
+
+    monkeypatch.setattr(backend.store, "create", create_after_looking)
+    record = await Victim(bot_api, backend.store, chat_id=38).begin(NOW)
+    assert indexed == [record.id]
