@@ -27,7 +27,9 @@ from bot.store.redis import RedisStore
 from bot.store.sqlite import SqliteDatabase, SqliteStore, live_column
 
 DETACHED = "-"  # a chat whose case moved to another chat: its next message starts anew
-LOCK_POLL_S = 0.01  # how often a process waiting for an `exclusive` lock tries again
+# A process waiting for an `exclusive` lock tries again after 10 ms, then less and less often
+# (its holder may have died: then the lock is free only once it expires).
+LOCK_POLL_S, LOCK_POLL_MAX_S = 0.01, 0.5
 # Delete a key only while it holds this value: a lock is released by its holder alone.
 _REMOVE_IF = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -204,9 +206,10 @@ class ChatLinks:
     async def exclusive(self, name: str, hold_s: int = 30) -> AsyncIterator[None]:
         """Held by one caller at a time among the processes sharing the backend; for at most
         `hold_s`, so that a process that died holding it does not hold it for ever."""
-        key, token = f"lock:{name}", secrets.token_hex(8)
+        key, token, wait = f"lock:{name}", secrets.token_hex(8), LOCK_POLL_S
         while not await self.kv.add(key, token, hold_s):
-            await asyncio.sleep(LOCK_POLL_S)
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, LOCK_POLL_MAX_S)
         try:
             yield
         finally:

@@ -82,3 +82,23 @@ async def test_an_exclusive_lock_is_held_by_one_and_released_by_its_holder_alone
                 pass
         await links.kv.add("lock:agent:c2", "someone else's", 60)
     assert not await links.kv.add("lock:agent:c2", "x", 60)  # …and not released by the first
+
+
+async def test_waiting_for_an_exclusive_lock_tries_less_and_less_often(backend: Backend) -> None:
+    """Its holder may have died, and the lock be free only once it expires: a wait of 30 s
+    must not be 3,000 writes."""
+    links = ChatLinks(key_value_for(backend.store), ttl_s=3600)
+    add = links.kv.add
+    tries = 0
+
+    async def counted(key: str, value: str, ttl_s: int) -> bool:
+        nonlocal tries
+        tries += 1
+        return await add(key, value, ttl_s)
+
+    async with links.exclusive("agent:c3", hold_s=2):
+        links.kv.add = counted  # type: ignore[method-assign]
+        async with asyncio.timeout(3):
+            async with links.exclusive("agent:c3"):  # free once the first expires, in 2 s
+                pass
+    assert tries <= 10
