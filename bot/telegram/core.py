@@ -75,6 +75,8 @@ RESUME_WINDOW_S = 3600.0
 KNOWN_RECORDS = 1000  # chats whose conversation this process keeps at hand
 ANSWERED_KEPT = 4096  # update ids this process answered, so that it ignores their repeats
 UNSENT_KEPT = 100  # agent messages of one conversation kept while they cannot be sent
+FORWARD_RETRY_S = 5.0  # an agent message that failed to go out is tried again after this…
+FORWARD_TRIES = 3  # …and given up (logged) after this many failures, not to block the next
 LINK_TRUSTED = timedelta(seconds=60)  # a chat's link, once read, is read again after this
 NOT_TRUSTED = datetime.min.replace(tzinfo=UTC)
 # Set by whoever feeds an update and waits for it to be taken (the webhook answers Telegram
@@ -89,6 +91,12 @@ def external_key(chat_id: int) -> str:
 
 class ChatMoved(Exception):
     """The chat talks to another conversation now: a deep link moved a case."""
+
+
+@dataclass
+class _Unsent:
+    event: dict[str, Any]  # an agent message this process has not seen sent
+    failures: int = 0
 
 
 @dataclass(frozen=True)
@@ -133,7 +141,8 @@ class TelegramCore:
         self._misses: dict[int, list[float]] = {}
         self._chats: OrderedDict[int, _Known] = OrderedDict()
         self._answered: OrderedDict[int, None] = OrderedDict()
-        self._unsent: dict[str, list[dict[str, Any]]] = {}  # agent messages, per conversation
+        self._unsent: dict[str, list[_Unsent]] = {}  # agent messages, per conversation
+        self._forwarding: set[asyncio.Task[None]] = set()
 
     # -- updates in ---------------------------------------------------------------------
 
@@ -438,7 +447,6 @@ class TelegramCore:
         in the agent's order, once even when several processes run this (see _send_unsent).
         Each message is a task of its own, so that one chat's wait (a flood limit) holds up
         no other chat."""
-        tasks: set[asyncio.Task[None]] = set()
         try:
             async with self.engine.events.subscribe(None) as events:
                 if ready is not None:
@@ -448,27 +456,35 @@ class TelegramCore:
                         continue
                     conversation_id = str(event["conversation_id"])
                     unsent = self._unsent.setdefault(conversation_id, [])
-                    unsent.append(event)
+                    unsent.append(_Unsent(event))
                     del unsent[:-UNSENT_KEPT]
-                    task = asyncio.create_task(self._forward(conversation_id))
-                    tasks.add(task)
-                    task.add_done_callback(tasks.discard)
+                    self._forward_soon(conversation_id)
         finally:
-            for task in tasks:
+            for task in self._forwarding:
                 task.cancel()
 
-    async def _forward(self, conversation_id: str) -> None:
+    def _forward_soon(self, conversation_id: str, delay_s: float = 0.0) -> None:
+        task = asyncio.create_task(self._forward(conversation_id, delay_s))
+        self._forwarding.add(task)
+        task.add_done_callback(self._forwarding.discard)
+
+    async def _forward(self, conversation_id: str, delay_s: float) -> None:
+        if delay_s:
+            await asyncio.sleep(delay_s)
         try:
             async with self._serial(conversation_id):  # before any await: in arrival order
                 await self._send_unsent(conversation_id)
         except Exception:
             log.exception("telegram.forward_failed", conversation_id=conversation_id)
+            if self._unsent.get(conversation_id):
+                self._forward_soon(conversation_id, FORWARD_RETRY_S)
 
     async def _send_unsent(self, conversation_id: str) -> None:
         """Every process sees every agent message and keeps it until it is sent. In turn,
         under a lock the processes share, each sends in order those of its messages that
         none sent before, and marks them sent: so they go out in order, and one whose
-        sender failed or died is sent by the next try (or twice, if it died right after)."""
+        sender failed or died is sent by the next try (or twice, if it died right after).
+        One that failed FORWARD_TRIES times here is given up, so that those after it go."""
         unsent = self._unsent.get(conversation_id)
         if not unsent:
             return  # an earlier task sent it with its own
@@ -481,11 +497,20 @@ class TelegramCore:
             return
         async with self.links.exclusive(f"agent:{conversation_id}"):
             while unsent:  # messages that arrive meanwhile join the list
-                event = unsent[0]
-                sent = f"agent:{conversation_id}:{event.get('version')}"
+                first = unsent[0]
+                sent = f"agent:{conversation_id}:{first.event.get('version')}"
                 if not await self.links.claimed(sent):
-                    async with self._chat(chat_id):
-                        await self._say_text(chat_id, say(record.locale, "agent", text=event.get("text", "")))
+                    text = say(record.locale, "agent", text=first.event.get("text", ""))
+                    try:
+                        async with self._chat(chat_id):
+                            await self._say_text(chat_id, text)
+                    except Exception:
+                        first.failures += 1
+                        if first.failures < FORWARD_TRIES:
+                            raise
+                        log.exception("telegram.agent_message_given_up", conversation_id=conversation_id)
+                        unsent.pop(0)
+                        continue
                     await self.links.claim(sent)
                 unsent.pop(0)
         if self._unsent.get(conversation_id) is unsent and not unsent:

@@ -11,6 +11,7 @@ import pytest
 from bot.engine import Engine
 from bot.store.base import Store
 from bot.store.factory import Backend
+from bot.telegram import core
 from bot.telegram.format import split_text
 from tests.telegram.botapi import BotApiServer
 from tests.telegram.conftest import MakeService
@@ -105,6 +106,44 @@ async def test_an_agent_message_that_failed_to_send_goes_out_before_the_next_one
     await engine.agent_message(conversation_id, "bob", "第2条")
     await bot_api.wait_until(lambda: len(bot_api.sent(27)) >= before + 2)
     assert bot_api.texts(27)[before:] == ["【人工客服】第1条", "【人工客服】第2条"]
+
+
+async def test_an_agent_message_that_failed_to_send_is_tried_again_after_a_while(
+    make_service: MakeService,
+    bot_api: BotApiServer,
+    backend: Backend,
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Telegram could not be reached for a moment, and the agent writes nothing more."""
+    monkeypatch.setattr(core, "FORWARD_RETRY_S", 0.2)
+    await make_service("aiogram")
+    conversation_id, before = await taken_over(bot_api, backend, engine, 29)
+    bot_api.fail_next("sendMessage", retry_after=None)
+    await engine.agent_message(conversation_id, "bob", "请把扣款短信截图发我")
+    await bot_api.wait_until(lambda: len(bot_api.sent(29)) > before)
+    assert bot_api.texts(29)[before:] == ["【人工客服】请把扣款短信截图发我"]
+
+
+async def test_an_agent_message_that_keeps_failing_is_given_up_and_the_next_goes_out(
+    make_service: MakeService,
+    bot_api: BotApiServer,
+    backend: Backend,
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(core, "FORWARD_RETRY_S", 0.1)
+    await make_service("aiogram")
+    conversation_id, before = await taken_over(bot_api, backend, engine, 30)
+    bot_api.fail_next("sendMessage", times=core.FORWARD_TRIES, retry_after=None)
+    await engine.agent_message(conversation_id, "bob", "第1条")
+    failed = lambda: [c.status for c in bot_api.calls_of("sendMessage")].count(500)  # noqa: E731
+    await bot_api.wait_until(lambda: failed() == core.FORWARD_TRIES)
+    await engine.agent_message(conversation_id, "bob", "第2条")
+    await bot_api.wait_until(lambda: len(bot_api.sent(30)) > before)
+    await asyncio.sleep(0.3)  # no more tries of the first
+    assert bot_api.texts(30)[before:] == ["【人工客服】第2条"]
+    assert failed() == core.FORWARD_TRIES
 
 
 async def test_a_chat_waiting_out_a_flood_limit_holds_up_no_other_chats_agent_messages(
