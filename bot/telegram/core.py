@@ -77,6 +77,14 @@ ANSWERED_KEPT = 4096  # update ids this process answered, so that it ignores the
 UNSENT_KEPT = 100  # agent messages of one conversation kept while they cannot be sent
 FORWARD_RETRY_S = 5.0  # an agent message that failed to go out is tried again after this…
 FORWARD_TRIES = 3  # …and given up (logged) after this many failures, not to block the next
+# On start, agent messages of the last hour that no process marked sent are sent: those a
+# process stopped or killed had in hand (the live events are not kept for who comes later).
+RECOVER_WITHIN = timedelta(hours=1)
+FORWARD_DRAIN_S = 2.0  # how long stopping waits for agent messages on their way
+# The longest one process keeps the others from a conversation's agent messages: a dead one
+# holds them up this long; a live one waiting out a flood limit longer loses their order.
+AGENT_LOCK_S = 10
+RECOVER_CONVERSATIONS = 200  # the most recently changed conversations looked at for them
 LINK_TRUSTED = timedelta(seconds=60)  # a chat's link, once read, is read again after this
 NOT_TRUSTED = datetime.min.replace(tzinfo=UTC)
 # Set by whoever feeds an update and waits for it to be taken (the webhook answers Telegram
@@ -451,6 +459,7 @@ class TelegramCore:
             async with self.engine.events.subscribe(None) as events:
                 if ready is not None:
                     ready.set()
+                await self._recover_unsent()
                 async for event in events:
                     if event.get("type") != "agent_message":
                         continue
@@ -459,9 +468,31 @@ class TelegramCore:
                     unsent.append(_Unsent(event))
                     del unsent[:-UNSENT_KEPT]
                     self._forward_soon(conversation_id)
-        finally:
+        finally:  # stopped: let the messages on their way go out (and be marked sent)
+            if self._forwarding:
+                await asyncio.wait(list(self._forwarding), timeout=FORWARD_DRAIN_S)
             for task in self._forwarding:
                 task.cancel()
+
+    async def _recover_unsent(self) -> None:
+        """Note the recent agent messages of Telegram conversations, to be sent unless some
+        process marked them sent (see _send_unsent). Those published from now on come as
+        events, after these: the subscription is open already."""
+        since = self.clock() - RECOVER_WITHIN
+        try:
+            for record in await self.engine.store.list_recent(RECOVER_CONVERSATIONS):
+                if record.channel != CHANNEL or record.updated_at < since:
+                    continue
+                entries = await self.engine.store.transcript(record.id)
+                recent = [e for e in entries if e.role == "agent" and e.at >= since]
+                if recent:
+                    self._unsent[record.id] = [
+                        _Unsent({"conversation_id": record.id, "text": e.text, "at": e.at.isoformat()})
+                        for e in recent
+                    ]
+                    self._forward_soon(record.id)
+        except Exception:
+            log.exception("telegram.recover_failed")
 
     def _forward_soon(self, conversation_id: str, delay_s: float = 0.0) -> None:
         task = asyncio.create_task(self._forward(conversation_id, delay_s))
@@ -495,10 +526,10 @@ class TelegramCore:
         if chat_id is None or record is None:
             self._unsent.pop(conversation_id, None)
             return
-        async with self.links.exclusive(f"agent:{conversation_id}"):
+        async with self.links.exclusive(f"agent:{conversation_id}", AGENT_LOCK_S):
             while unsent:  # messages that arrive meanwhile join the list
                 first = unsent[0]
-                sent = f"agent:{conversation_id}:{first.event.get('version')}"
+                sent = f"agent:{conversation_id}:{_instant(first.event.get('at'))}"
                 if not await self.links.claimed(sent):
                     text = say(record.locale, "agent", text=first.event.get("text", ""))
                     try:
@@ -547,6 +578,15 @@ class TelegramCore:
                     mark_taken()  # so do not hold Telegram's call that long (see TAKEN)
                 await asyncio.sleep(wait)
                 attempt += 1
+
+
+def _instant(at: object) -> str:
+    """An agent message's time as the same text whether it came from an event or the
+    transcript: microseconds since the epoch."""
+    if not isinstance(at, str):
+        return str(at)
+    moment = datetime.fromisoformat(at)
+    return str((moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1))
 
 
 def _locale(language: str | None) -> str:

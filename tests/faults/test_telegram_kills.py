@@ -190,6 +190,39 @@ async def test_a_killed_polling_worker_loses_and_doubles_no_update(tmp_path: Pat
     await _check_cases(tmp_path / "data", lines, seed, bot_api, redis_url)
 
 
+async def test_an_agent_message_on_its_way_when_the_worker_is_killed_goes_out_after_restart(
+    tmp_path: Path, redis_url: str
+) -> None:
+    """The only worker dies while its sendMessage is on the wire: the live event is gone, and
+    the restarted worker finds the message, not marked sent, in the case's transcript."""
+    bot_api = BotApiServer()
+    await bot_api.start()
+    server = Server(tmp_path / "data", bot_api, "aiogram", polling=True, redis_url=redis_url)
+    backend = await open_backend(Settings(data_dir=tmp_path / "data", redis_url=redis_url))
+    engine = Engine(backend.store, backend.queue, backend.events)
+    chat, said = CHATS[0], "请把扣款短信截图发我"
+    try:
+        await server.start()
+        bot_api.push(bot_api.make_text(chat, "/start", NOW))
+        await bot_api.wait_until(lambda: bool(bot_api.sent(chat)), timeout=60)
+        record = await engine.store.find_by_external_key(f"tg:{chat}")
+        assert record is not None
+        await engine.take_over(record.id, "bob")
+        bot_api.send_delay_s = 1.0
+        await engine.agent_message(record.id, "bob", said)
+        await bot_api.wait_until(lambda: bot_api.sends_on_their_way > 0)
+        server.kill()  # the call on its way never arrives
+        bot_api.send_delay_s = 0.0
+        await server.start()
+        await bot_api.wait_until(lambda: f"【人工客服】{said}" in bot_api.texts(chat), timeout=60)
+        await asyncio.sleep(0.5)
+        assert bot_api.texts(chat).count(f"【人工客服】{said}") == 1
+    finally:
+        server.stop()
+        await bot_api.stop()
+        await backend.aclose()
+
+
 def _killer(server: Server, update_id: int) -> Callable[[int], None]:
     def kill_if_past(offset: int) -> None:
         if offset > update_id and not server.dead:

@@ -78,6 +78,7 @@ class BotApiServer:
     # How long a sendMessage call takes to arrive (Telegram is far): one whose bot dies
     # meanwhile is not sent.
     send_delay_s: float = 0.0
+    sends_on_their_way: int = 0
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
@@ -260,7 +261,12 @@ class BotApiServer:
         method = request.match_info["method"]
         params = await _params(request)
         if method.lower() == "sendmessage" and self.send_delay_s:
-            await asyncio.sleep(self.send_delay_s)
+            self.sends_on_their_way += 1
+            self._poke()
+            try:
+                await asyncio.sleep(self.send_delay_s)
+            finally:
+                self.sends_on_their_way -= 1
             if request.transport is None or request.transport.is_closing():
                 return web.Response(status=499)  # the bot is gone: the call never arrived
         call = Call(method, params)

@@ -146,6 +146,26 @@ async def test_an_agent_message_that_keeps_failing_is_given_up_and_the_next_goes
     assert failed() == core.FORWARD_TRIES
 
 
+@pytest.mark.parametrize("backend_kind", ["sqlite", "redis"])
+async def test_agent_messages_written_while_no_process_forwarded_go_out_when_one_starts(
+    make_service: MakeService, bot_api: BotApiServer, backend: Backend, engine: Engine
+) -> None:
+    """A worker stopped or killed with agent messages in hand (a deploy): the next one
+    sends what nobody marked sent, and nothing twice."""
+    service = await make_service("aiogram")
+    conversation_id, before = await taken_over(bot_api, backend, engine, 31)
+    await engine.agent_message(conversation_id, "bob", "第1条")
+    await bot_api.wait_until(lambda: len(bot_api.sent(31)) > before)
+    await service.stop()
+    await engine.agent_message(conversation_id, "bob", "第2条")  # nobody forwards now
+    await engine.agent_message(conversation_id, "bob", "第3条")
+    await make_service("aiogram")
+    await bot_api.wait_until(lambda: len(bot_api.sent(31)) >= before + 3)
+    await make_service("ptb", polling=False)  # and another one later
+    await asyncio.sleep(0.3)
+    assert bot_api.texts(31)[before:] == ["【人工客服】第1条", "【人工客服】第2条", "【人工客服】第3条"]
+
+
 async def test_a_chat_waiting_out_a_flood_limit_holds_up_no_other_chats_agent_messages(
     make_service: MakeService, bot_api: BotApiServer, backend: Backend, engine: Engine
 ) -> None:
