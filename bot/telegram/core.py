@@ -80,11 +80,11 @@ FORWARD_TRIES = 3  # …and given up (logged) after this many failures, not to b
 # On start, agent messages of the last hour that no process marked sent are sent: those a
 # process stopped or killed had in hand (the live events are not kept for who comes later).
 RECOVER_WITHIN = timedelta(hours=1)
+RECOVER_CONVERSATIONS = 200  # the most recently changed conversations looked at for them
 FORWARD_DRAIN_S = 2.0  # how long stopping waits for agent messages on their way
 # The longest one process keeps the others from a conversation's agent messages: a dead one
 # holds them up this long; a live one waiting out a flood limit longer loses their order.
 AGENT_LOCK_S = 10
-RECOVER_CONVERSATIONS = 200  # the most recently changed conversations looked at for them
 LINK_TRUSTED = timedelta(seconds=60)  # a chat's link, once read, is read again after this
 NOT_TRUSTED = datetime.min.replace(tzinfo=UTC)
 # Set by whoever feeds an update and waits for it to be taken (the webhook answers Telegram
