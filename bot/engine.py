@@ -485,18 +485,20 @@ class Engine:
         note = TranscriptEntry(role="system", text=f"owner:{owner}", at=self.clock())
         return _Plan(changes, [note], [{"type": "owner", "owner": owner}])
 
-    async def note(self, conversation_id: str, text: str) -> ConversationRecord:
+    async def note(
+        self, conversation_id: str, text: str, message_id: str | None = None
+    ) -> ConversationRecord:
         """A line for the agents in the transcript, not for the victim: something that
         happened to the conversation outside its dialog (its chat took up another case). Being
         a commit, it also tells any process holding an older copy of the record that it
-        changed."""
+        changed. With `message_id`, a second note of the same id is not written."""
         entry = TranscriptEntry(role="system", text=text, at=self.clock())
 
         def write(current: ConversationRecord) -> _Plan:
             return _Plan(Changes(updated_at=entry.at), [entry], [{"type": "notice", "text": text}])
 
         async with self._locked(conversation_id) as record:
-            done = await self._commit(record, write)
+            done = await self._commit(record, write, message_id)
         assert done is not None  # write always has something to write
         return done[0].record
 

@@ -56,7 +56,7 @@ from bot.store.base import ConversationNotFound, ConversationRecord, ExternalKey
 from bot.telegram.format import choice_of, escape, keyboard, split_text
 from bot.telegram.links import DETACHED, ChatLinks
 from bot.telegram.port import ButtonPress, IncomingMessage, TelegramApi
-from bot.telegram.texts import COMMANDS, MOVED_AWAY, say
+from bot.telegram.texts import COMMANDS, MOVED_AWAY, UNDELIVERED, say
 from dialogs.conversation import CASE_CODE
 from dialogs.messages import Button, Reply, StepResult, Turn
 from rules.types import SHANGHAI
@@ -541,11 +541,26 @@ class TelegramCore:
                             raise
                         log.exception("telegram.agent_message_given_up", conversation_id=conversation_id)
                         unsent.pop(0)
+                        await self._note_undelivered(conversation_id, first.event)
                         continue
                     await self.links.claim(sent)
                 unsent.pop(0)
         if self._unsent.get(conversation_id) is unsent and not unsent:
             del self._unsent[conversation_id]
+
+    async def _note_undelivered(self, conversation_id: str, event: dict[str, Any]) -> None:
+        """Tell the agents (in the case's transcript, once however many processes gave up)
+        that the victim did not get their message: they may call instead."""
+        text = str(event.get("text", ""))
+        preview = text if len(text) <= 40 else text[:40] + "…"
+        try:
+            await self.engine.note(
+                conversation_id,
+                UNDELIVERED.format(tries=FORWARD_TRIES, text=preview),
+                message_id=f"undelivered:{_instant(event.get('at'))}",
+            )
+        except Exception:
+            log.exception("telegram.undelivered_note_failed", conversation_id=conversation_id)
 
     # -- out ----------------------------------------------------------------------------
 

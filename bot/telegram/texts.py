@@ -14,6 +14,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 
 # For the agents (the console is Chinese), in the transcript of the case a chat left.
 MOVED_AWAY = "这个 Telegram 对话改为继续案件 {code}：本案件不再收到它的消息。"
+# In the transcript of a case whose agent message could not be sent to its chat.
+UNDELIVERED = "这条客服消息没能发到对方的 Telegram（试了 {tries} 次，已放弃）：「{text}」"
 
 _TEXTS: dict[str, dict[str, str]] = {
     "zh-CN": {

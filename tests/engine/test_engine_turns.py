@@ -196,3 +196,13 @@ async def test_a_note_is_a_system_line_for_the_agents_and_a_commit(engine: Engin
     assert (last.role, last.text) == ("system", "这个 Telegram 对话改为继续案件 LL-0000-0000-0000")
     assert event is not None
     assert (event["type"], event["text"], event["version"]) == ("notice", last.text, noted.version)
+
+
+async def test_a_note_with_a_message_id_is_written_once(engine: Engine, backend: Backend) -> None:
+    """Several processes may note the same thing (each gave up the same agent message)."""
+    record, _, _ = await engine.start("telegram", "zh-CN", NOW)
+    for _ in range(2):
+        await engine.note(record.id, "没能发到", message_id="undelivered:1")
+    await engine.note(record.id, "没能发到", message_id="undelivered:2")
+    system = [e.text for e in await backend.store.transcript(record.id) if e.role == "system"]
+    assert system == ["没能发到", "没能发到"]

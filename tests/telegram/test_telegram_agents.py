@@ -144,6 +144,9 @@ async def test_an_agent_message_that_keeps_failing_is_given_up_and_the_next_goes
     await asyncio.sleep(0.3)  # no more tries of the first
     assert bot_api.texts(30)[before:] == ["【人工客服】第2条"]
     assert failed() == core.FORWARD_TRIES
+    notes = [e.text for e in await backend.store.transcript(conversation_id) if e.role == "system"]
+    undelivered = "这条客服消息没能发到对方的 Telegram（试了 3 次，已放弃）：「第1条」"
+    assert [n for n in notes if "没能发到" in n] == [undelivered]  # the agent learns of it
 
 
 @pytest.mark.parametrize("backend_kind", ["sqlite", "redis"])
