@@ -44,7 +44,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 import structlog
 
@@ -87,6 +87,7 @@ FORWARD_DRAIN_S = 2.0  # how long stopping waits for agent messages on their way
 AGENT_LOCK_S = 10
 LINK_TRUSTED = timedelta(seconds=60)  # a chat's link, once read, is read again after this
 NOT_TRUSTED = datetime.min.replace(tzinfo=UTC)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Set by whoever feeds an update and waits for it to be taken (the webhook answers Telegram
 # then, polling confirms it): done once the update is handled, or once its replies wait out
 # a flood limit (which may take long: the update is stored by then, only replies are left).
@@ -103,8 +104,14 @@ class ChatMoved(Exception):
 
 @dataclass
 class _Unsent:
-    event: dict[str, Any]  # an agent message this process has not seen sent
+    """An agent message this process has not seen sent."""
+
+    text: str
+    at: datetime  # when the agent wrote it: with the conversation, what marks it sent
     failures: int = 0
+
+    def key(self, conversation_id: str) -> str:
+        return f"{conversation_id}:{(self.at - EPOCH) // timedelta(microseconds=1)}"
 
 
 @dataclass(frozen=True)
@@ -465,7 +472,7 @@ class TelegramCore:
                         continue
                     conversation_id = str(event["conversation_id"])
                     unsent = self._unsent.setdefault(conversation_id, [])
-                    unsent.append(_Unsent(event))
+                    unsent.append(_Unsent(str(event.get("text", "")), datetime.fromisoformat(event["at"])))
                     del unsent[:-UNSENT_KEPT]
                     self._forward_soon(conversation_id)
         finally:  # stopped: let the messages on their way go out (and be marked sent)
@@ -486,10 +493,7 @@ class TelegramCore:
                 entries = await self.engine.store.transcript(record.id)
                 recent = [e for e in entries if e.role == "agent" and e.at >= since]
                 if recent:
-                    self._unsent[record.id] = [
-                        _Unsent({"conversation_id": record.id, "text": e.text, "at": e.at.isoformat()})
-                        for e in recent
-                    ]
+                    self._unsent[record.id] = [_Unsent(e.text, e.at) for e in recent]
                     self._forward_soon(record.id)
         except Exception:
             log.exception("telegram.recover_failed")
@@ -529,9 +533,9 @@ class TelegramCore:
         async with self.links.exclusive(f"agent:{conversation_id}", AGENT_LOCK_S):
             while unsent:  # messages that arrive meanwhile join the list
                 first = unsent[0]
-                sent = f"agent:{conversation_id}:{_instant(first.event.get('at'))}"
+                sent = f"agent:{first.key(conversation_id)}"
                 if not await self.links.claimed(sent):
-                    text = say(record.locale, "agent", text=first.event.get("text", ""))
+                    text = say(record.locale, "agent", text=first.text)
                     try:
                         async with self._chat(chat_id):
                             await self._say_text(chat_id, text)
@@ -541,23 +545,23 @@ class TelegramCore:
                             raise
                         log.exception("telegram.agent_message_given_up", conversation_id=conversation_id)
                         unsent.pop(0)
-                        await self._note_undelivered(conversation_id, first.event)
+                        await self._note_undelivered(conversation_id, first)
                         continue
                     await self.links.claim(sent)
                 unsent.pop(0)
         if self._unsent.get(conversation_id) is unsent and not unsent:
             del self._unsent[conversation_id]
 
-    async def _note_undelivered(self, conversation_id: str, event: dict[str, Any]) -> None:
+    async def _note_undelivered(self, conversation_id: str, message: _Unsent) -> None:
         """Tell the agents (in the case's transcript, once however many processes gave up)
         that the victim did not get their message: they may call instead."""
-        text = str(event.get("text", ""))
+        text = message.text
         preview = text if len(text) <= 40 else text[:40] + "…"
         try:
             await self.engine.note(
                 conversation_id,
                 UNDELIVERED.format(tries=FORWARD_TRIES, text=preview),
-                message_id=f"undelivered:{_instant(event.get('at'))}",
+                message_id=f"undelivered:{message.key(conversation_id)}",
             )
         except Exception:
             log.exception("telegram.undelivered_note_failed", conversation_id=conversation_id)
@@ -593,15 +597,6 @@ class TelegramCore:
                     mark_taken()  # so do not hold Telegram's call that long (see TAKEN)
                 await asyncio.sleep(wait)
                 attempt += 1
-
-
-def _instant(at: object) -> str:
-    """An agent message's time as the same text whether it came from an event or the
-    transcript: microseconds since the epoch."""
-    if not isinstance(at, str):
-        return str(at)
-    moment = datetime.fromisoformat(at)
-    return str((moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1))
 
 
 def _locale(language: str | None) -> str:

@@ -4,10 +4,10 @@ POST /telegram/webhook/{secret}, with Telegram's X-Telegram-Bot-Api-Secret-Token
 An update is processed in the background by the same core as polling, and Telegram is
 answered once it is taken: stored and answered, or its replies waiting out a flood limit
 (which can take long). A process killed before that has not answered, so Telegram sends the
-update again; one killed after it has handled the update. Telegram also
-resends an update whose webhook call takes more than about a minute, hence the limit on the
-wait; a resent update is applied once anyway (its update id is the turn's message id), and
-answered again only by a process that did not answer it (see bot/telegram/core.py).
+update again; one killed after it has handled the update. Telegram also resends an update
+whose webhook call takes more than about a minute, hence the limit on the wait; a resent
+update is applied once anyway (its update id is the turn's message id), and answered again
+only by a process that did not answer it (see bot/telegram/core.py).
 """
 
 from __future__ import annotations

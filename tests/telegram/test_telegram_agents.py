@@ -26,6 +26,12 @@ async def victim_said(store: Store, conversation_id: str, text: str) -> None:
             await asyncio.sleep(0.01)
 
 
+@pytest.fixture
+def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failed agent message tried again after 0.1 s, not 5 s."""
+    monkeypatch.setattr(core, "FORWARD_RETRY_S", 0.1)
+
+
 async def taken_over(
     bot_api: BotApiServer, backend: Backend, engine: Engine, chat_id: int, agent: str = "bob"
 ) -> tuple[str, int]:
@@ -108,15 +114,11 @@ async def test_an_agent_message_that_failed_to_send_goes_out_before_the_next_one
     assert bot_api.texts(27)[before:] == ["【人工客服】第1条", "【人工客服】第2条"]
 
 
+@pytest.mark.usefixtures("quick_retries")
 async def test_an_agent_message_that_failed_to_send_is_tried_again_after_a_while(
-    make_service: MakeService,
-    bot_api: BotApiServer,
-    backend: Backend,
-    engine: Engine,
-    monkeypatch: pytest.MonkeyPatch,
+    make_service: MakeService, bot_api: BotApiServer, backend: Backend, engine: Engine
 ) -> None:
     """Telegram could not be reached for a moment, and the agent writes nothing more."""
-    monkeypatch.setattr(core, "FORWARD_RETRY_S", 0.2)
     await make_service("aiogram")
     conversation_id, before = await taken_over(bot_api, backend, engine, 29)
     bot_api.fail_next("sendMessage", retry_after=None)
@@ -125,14 +127,10 @@ async def test_an_agent_message_that_failed_to_send_is_tried_again_after_a_while
     assert bot_api.texts(29)[before:] == ["【人工客服】请把扣款短信截图发我"]
 
 
+@pytest.mark.usefixtures("quick_retries")
 async def test_an_agent_message_that_keeps_failing_is_given_up_and_the_next_goes_out(
-    make_service: MakeService,
-    bot_api: BotApiServer,
-    backend: Backend,
-    engine: Engine,
-    monkeypatch: pytest.MonkeyPatch,
+    make_service: MakeService, bot_api: BotApiServer, backend: Backend, engine: Engine
 ) -> None:
-    monkeypatch.setattr(core, "FORWARD_RETRY_S", 0.1)
     await make_service("aiogram")
     conversation_id, before = await taken_over(bot_api, backend, engine, 30)
     bot_api.fail_next("sendMessage", times=core.FORWARD_TRIES, retry_after=None)
