@@ -13,7 +13,7 @@ import hmac
 import secrets
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -28,8 +28,20 @@ CommitStatus = Literal["applied", "duplicate", "conflict"]
 BOT = "bot"
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def micros(at: datetime) -> int:
+    """Microseconds since the epoch: a transcript entry's time as a key (what JSON keeps)."""
+    return (at - EPOCH) // timedelta(microseconds=1)
+
+
+def from_micros(us: int) -> datetime:
+    return EPOCH + timedelta(microseconds=us)
 
 
 def new_conversation_id() -> str:
@@ -220,6 +232,29 @@ class Store(ABC):
     @abstractmethod
     async def list_recent(self, limit: int = 100) -> list[ConversationRecord]:
         """Live conversations, the most recently changed first (the hotline console's list)."""
+
+    # Agent messages owed to a chat that a worker pushes them to (Telegram), until a worker
+    # has sent them. Noted before the message's commit, as a hand-off is announced before its
+    # own (HandoffQueue.announce): so a worker that died, missed the live event (pub/sub keeps
+    # nothing) or runs in another process than the console (SQLite's events stay in-process)
+    # finds it here. One whose message never reached the transcript (its process died before
+    # the commit) is settled by whoever finds it stale.
+
+    @abstractmethod
+    async def owe_agent_message(self, conversation_id: str, at: datetime) -> None:
+        """The agent message of this conversation written `at` is to be pushed to its chat.
+        Entries older than the retention time go (their conversations have)."""
+
+    @abstractmethod
+    async def owed_agent_messages(
+        self, conversation_id: str | None = None, limit: int = 1000
+    ) -> list[tuple[str, datetime]]:
+        """(conversation id, at) of agent messages owed, oldest first: one conversation's, or
+        all."""
+
+    @abstractmethod
+    async def settle_agent_message(self, conversation_id: str, at: datetime) -> None:
+        """Sent, given up, or never written: no longer owed."""
 
     @abstractmethod
     async def purge_expired(self) -> int:

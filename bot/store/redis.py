@@ -30,6 +30,8 @@ from bot.store.base import (
     ExternalKeyTaken,
     Store,
     base_at,
+    from_micros,
+    micros,
     parse_entries,
 )
 from dialogs.messages import TranscriptEntry
@@ -135,6 +137,12 @@ class RedisStore(Store):
         hash slots, so written after the commits (see `_after_commit`), not inside their
         scripts; a member whose conversation expired is dropped when the list is read."""
         return f"{self.prefix}:recent"
+
+    @property
+    def _owed(self) -> str:
+        """A sorted set, "<conversation id> <µs>" → µs: agent messages owed to their chats
+        (Store.owe_agent_message); few at a time, since a worker settles each once sent."""
+        return f"{self.prefix}:owed"
 
     async def create(
         self,
@@ -315,6 +323,23 @@ class RedisStore(Store):
         if gone:
             await self.client.zrem(self._recent, *gone)
         return [_decode(cid, fields) for cid, fields in zip(ids, stored, strict=True) if fields]
+
+    async def owe_agent_message(self, conversation_id: str, at: datetime) -> None:
+        oldest = micros(at) - self.retention_seconds * 1_000_000
+        async with self.client.pipeline(transaction=False) as pipe:
+            pipe.zadd(self._owed, {f"{conversation_id} {micros(at)}": micros(at)})
+            pipe.zremrangebyscore(self._owed, "-inf", f"({oldest}")
+            await pipe.execute()
+
+    async def owed_agent_messages(
+        self, conversation_id: str | None = None, limit: int = 1000
+    ) -> list[tuple[str, datetime]]:
+        members = cast(list[str], await self.client.zrange(self._owed, 0, limit - 1))
+        owed = [(cid, from_micros(int(us))) for cid, us in (m.rsplit(" ", 1) for m in members)]
+        return [o for o in owed if conversation_id in (None, o[0])]
+
+    async def settle_agent_message(self, conversation_id: str, at: datetime) -> None:
+        await self.client.zrem(self._owed, f"{conversation_id} {micros(at)}")
 
     async def purge_expired(self) -> int:
         return 0  # Redis expires every key of an idle conversation by itself.

@@ -18,6 +18,7 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -34,6 +35,8 @@ from bot.store.base import (
     ExternalKeyTaken,
     Store,
     base_at,
+    from_micros,
+    micros,
     parse_entries,
 )
 from dialogs.messages import TranscriptEntry
@@ -84,6 +87,13 @@ CREATE TABLE IF NOT EXISTS handoffs (
     claimed_at REAL
 );
 CREATE INDEX IF NOT EXISTS handoffs_open ON handoffs(claimed_by, delivered_at);
+-- Agent messages to push to a chat until a worker has (Store.owe_agent_message).
+CREATE TABLE IF NOT EXISTS agent_messages_owed (
+    conversation_id TEXT NOT NULL,
+    at_us INTEGER NOT NULL,        -- the transcript entry's time, µs since the epoch
+    PRIMARY KEY (conversation_id, at_us)
+);
+CREATE INDEX IF NOT EXISTS agent_messages_owed_by_time ON agent_messages_owed(at_us);
 CREATE TABLE IF NOT EXISTS handoffs_announced (
     conversation_id TEXT PRIMARY KEY,
     at REAL NOT NULL
@@ -372,6 +382,25 @@ class SqliteStore(Store):
         rows = await self.db.call(lambda conn: conn.execute(RECENT, (time.time(), limit)).fetchall())
         return [ConversationRecord.model_validate_json(row[0]) for row in rows]
 
+    async def owe_agent_message(self, conversation_id: str, at: datetime) -> None:
+        oldest = micros(at) - self.retention_seconds * 1_000_000
+        await self.db.call(_owe, conversation_id, micros(at), oldest, write=True)
+
+    async def owed_agent_messages(
+        self, conversation_id: str | None = None, limit: int = 1000
+    ) -> list[tuple[str, datetime]]:
+        rows = await self.db.call(_owed, conversation_id, limit)
+        return [(cid, from_micros(us)) for cid, us in rows]
+
+    async def settle_agent_message(self, conversation_id: str, at: datetime) -> None:
+        await self.db.call(
+            lambda conn: conn.execute(
+                "DELETE FROM agent_messages_owed WHERE conversation_id = ? AND at_us = ?",
+                (conversation_id, micros(at)),
+            ),
+            write=True,
+        )
+
     async def purge_expired(self) -> int:
         """Delete what expired, PURGE_BATCH conversations (with their transcripts) a
         transaction, on aiosqlite's thread: a turn waits for one batch at most, never for
@@ -471,6 +500,25 @@ def live_column(conn: sqlite3.Connection, column: str, key: str, value: str) -> 
 def _load_now(conn: sqlite3.Connection, value: str, key: str = "id") -> ConversationRecord | None:
     data = live_column(conn, "record", key, value)
     return None if data is None else ConversationRecord.model_validate_json(data)
+
+
+def _owe(conn: sqlite3.Connection, conversation_id: str, at_us: int, oldest_us: int) -> None:
+    conn.execute(
+        "INSERT OR IGNORE INTO agent_messages_owed (conversation_id, at_us) VALUES (?, ?)",
+        (conversation_id, at_us),
+    )
+    conn.execute("DELETE FROM agent_messages_owed WHERE at_us < ?", (oldest_us,))
+
+
+def _owed(conn: sqlite3.Connection, conversation_id: str | None, limit: int) -> list[tuple[str, int]]:
+    if conversation_id is None:
+        sql = "SELECT conversation_id, at_us FROM agent_messages_owed ORDER BY at_us LIMIT ?"
+        return conn.execute(sql, (limit,)).fetchall()
+    sql = (
+        "SELECT conversation_id, at_us FROM agent_messages_owed WHERE conversation_id = ?"
+        " ORDER BY at_us LIMIT ?"
+    )
+    return conn.execute(sql, (conversation_id, limit)).fetchall()
 
 
 def _add_evidence(conn: sqlite3.Connection, conversation_id: str, meta: str) -> None:
