@@ -12,6 +12,7 @@ What the victim wrote reaches storage, logs and events only as the dialog's reda
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -51,6 +52,9 @@ MAX_ATTEMPTS = 8  # commits tried per turn before giving up on a hot conversatio
 ORPHANED_HANDOFF = timedelta(seconds=10)
 DUPLICATE = "system:duplicate"  # who "claims" a queue entry dropped as a second one
 RISK_EVENTS = ("scam_signal", "redacted")  # dialog events that the console should flag
+# Channels whose agent messages a worker pushes to the victim (Store.owe_agent_message); the
+# web widget reads them itself, from its WebSocket or the transcript.
+PUSHED_CHANNELS = frozenset({"telegram"})
 
 
 @dataclass(frozen=True)
@@ -516,7 +520,18 @@ class Engine:
             return _Plan(Changes(updated_at=entry.at), [entry], [event])
 
         async with self._locked(conversation_id) as record:
-            await self._commit(record, write, message_id)
+            # Owed before the commit: a process dying right after it leaves the debt behind.
+            pushed = record.channel in PUSHED_CHANNELS
+            if pushed:
+                await self.store.owe_agent_message(conversation_id, entry.at)
+            applied = False
+            try:
+                done = await self._commit(record, write, message_id)
+                applied = done is not None and done[0].status == "applied"
+            finally:
+                if pushed and not applied:  # not written (a repeat, not the owner): not owed
+                    with contextlib.suppress(Exception):  # else found stale by a worker
+                        await self.store.settle_agent_message(conversation_id, entry.at)
         return entry
 
 

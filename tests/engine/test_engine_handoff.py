@@ -121,6 +121,27 @@ async def test_the_agent_writes_to_the_victim_and_hands_back(
     assert not outcome.to_agent and outcome.replies
 
 
+async def test_an_agent_message_to_a_telegram_chat_is_owed_until_a_worker_settles_it(
+    engine: Engine, backend: Backend
+) -> None:
+    """Owed once per message written: not for a repeat, not for one refused, not for the
+    widget's (it reads them itself)."""
+    store = backend.store
+    chat, _, _ = await engine.start("telegram", "zh-CN", NOW, external_key="tg:5")
+    web, _, _ = await engine.start("web", "zh-CN", NOW)
+    for conversation in (chat, web):
+        await engine.take_over(conversation.id, "li")
+    first = await engine.agent_message(chat.id, "li", "您好", message_id="a-1")
+    await engine.agent_message(chat.id, "li", "您好", message_id="a-1")
+    with pytest.raises(NotOwner):
+        await engine.agent_message(chat.id, "wang", "插话")
+    await engine.agent_message(web.id, "li", "您好")
+
+    assert await store.owed_agent_messages() == [(chat.id, first.at)]
+    await store.settle_agent_message(chat.id, first.at)
+    assert await store.owed_agent_messages() == []
+
+
 async def test_taking_over_a_queued_handoff_takes_it_off_the_queue(
     engine: Engine, backend: Backend
 ) -> None:
