@@ -52,7 +52,14 @@ from bot import metrics
 from bot.engine import Engine, TooBusy, TurnOutcome
 from bot.errors import ApiError
 from bot.evidence import save_evidence
-from bot.store.base import ConversationNotFound, ConversationRecord, ExternalKeyTaken, is_agent, utcnow
+from bot.store.base import (
+    ConversationNotFound,
+    ConversationRecord,
+    ExternalKeyTaken,
+    is_agent,
+    micros,
+    utcnow,
+)
 from bot.telegram.format import choice_of, escape, keyboard, split_text
 from bot.telegram.links import DETACHED, ChatLinks
 from bot.telegram.port import ButtonPress, IncomingMessage, TelegramApi
@@ -74,20 +81,24 @@ RESUME_MISSES = 5  # wrong case codes one chat may try an hour
 RESUME_WINDOW_S = 3600.0
 KNOWN_RECORDS = 1000  # chats whose conversation this process keeps at hand
 ANSWERED_KEPT = 4096  # update ids this process answered, so that it ignores their repeats
-UNSENT_KEPT = 100  # agent messages of one conversation kept while they cannot be sent
-FORWARD_RETRY_S = 5.0  # an agent message that failed to go out is tried again after this…
-FORWARD_TRIES = 3  # …and given up (logged) after this many failures, not to block the next
-# On start, agent messages of the last hour that no process marked sent are sent: those a
-# process stopped or killed had in hand (the live events are not kept for who comes later).
-RECOVER_WITHIN = timedelta(hours=1)
-RECOVER_CONVERSATIONS = 200  # the most recently changed conversations looked at for them
+# An agent message that failed to go out is tried again at the next look for those owed
+# (SWEEP_S), and given up (logged, and noted in the case) after this many failures, so that
+# it does not block the next.
+FORWARD_TRIES = 3
+# How often the forwarder looks for agent messages still owed (Store.owe_agent_message)
+# that no live event brought here: one published while pub/sub was cut, one written by
+# another process on SQLite, one a failed try left. The first look, at start, sends what a
+# stopped or killed worker left.
+SWEEP_S = 5.0
+# An owed message not in the transcript this long after it was written never will be: its
+# process died before the commit.
+UNWRITTEN_AFTER = timedelta(seconds=30)
 FORWARD_DRAIN_S = 2.0  # how long stopping waits for agent messages on their way
 # The longest one process keeps the others from a conversation's agent messages: a dead one
 # holds them up this long; a live one waiting out a flood limit longer loses their order.
 AGENT_LOCK_S = 10
 LINK_TRUSTED = timedelta(seconds=60)  # a chat's link, once read, is read again after this
 NOT_TRUSTED = datetime.min.replace(tzinfo=UTC)
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Set by whoever feeds an update and waits for it to be taken (the webhook answers Telegram
 # then, polling confirms it): done once the update is handled, or once its replies wait out
 # a flood limit (which may take long: the update is stored by then, only replies are left).
@@ -100,18 +111,6 @@ def external_key(chat_id: int) -> str:
 
 class ChatMoved(Exception):
     """The chat talks to another conversation now: a deep link moved a case."""
-
-
-@dataclass
-class _Unsent:
-    """An agent message this process has not seen sent."""
-
-    text: str
-    at: datetime  # when the agent wrote it: with the conversation, what marks it sent
-    failures: int = 0
-
-    def key(self, conversation_id: str) -> str:
-        return f"{conversation_id}:{(self.at - EPOCH) // timedelta(microseconds=1)}"
 
 
 @dataclass(frozen=True)
@@ -156,8 +155,8 @@ class TelegramCore:
         self._misses: dict[int, list[float]] = {}
         self._chats: OrderedDict[int, _Known] = OrderedDict()
         self._answered: OrderedDict[int, None] = OrderedDict()
-        self._unsent: dict[str, list[_Unsent]] = {}  # agent messages, per conversation
-        self._forwarding: set[asyncio.Task[None]] = set()
+        self._failures: dict[tuple[str, int], int] = {}  # failed tries of an owed message
+        self._forwarding: dict[asyncio.Task[None], str] = {}  # → its conversation
 
     # -- updates in ---------------------------------------------------------------------
 
@@ -459,109 +458,108 @@ class TelegramCore:
 
     async def forward_agent_messages(self, ready: asyncio.Event | None = None) -> None:
         """Until cancelled: every agent message to a Telegram conversation goes to its chat,
-        in the agent's order, once even when several processes run this (see _send_unsent).
-        Each message is a task of its own, so that one chat's wait (a flood limit) holds up
-        no other chat."""
+        in the agent's order, once even when several processes run this (see _send_owed).
+        Its live event sends it at once; a look at what is still owed, at start and every
+        SWEEP_S, sends those no event brought. Each sending is a task of its own, so that
+        one chat's wait (a flood limit) holds up no other chat."""
+        sweeping: asyncio.Task[None] | None = None
         try:
             async with self.engine.events.subscribe(None) as events:
                 if ready is not None:
                     ready.set()
-                await self._recover_unsent()
+                # What is owed already (a stopped or killed worker's), then what no event brings.
+                sweeping = asyncio.create_task(self._sweep_owed())
                 async for event in events:
-                    if event.get("type") != "agent_message":
-                        continue
-                    conversation_id = str(event["conversation_id"])
-                    unsent = self._unsent.setdefault(conversation_id, [])
-                    unsent.append(_Unsent(str(event.get("text", "")), datetime.fromisoformat(event["at"])))
-                    del unsent[:-UNSENT_KEPT]
-                    self._forward_soon(conversation_id)
-        finally:  # stopped: let the messages on their way go out (and be marked sent)
+                    if event.get("type") == "agent_message":
+                        self._forward_soon(str(event["conversation_id"]))
+        finally:  # stopped: let the messages on their way go out (and be settled)
+            if sweeping is not None:
+                sweeping.cancel()
             if self._forwarding:
                 await asyncio.wait(list(self._forwarding), timeout=FORWARD_DRAIN_S)
             for task in self._forwarding:
                 task.cancel()
 
-    async def _recover_unsent(self) -> None:
-        """Note the recent agent messages of Telegram conversations, to be sent unless some
-        process marked them sent (see _send_unsent). Those published from now on come as
-        events, after these: the subscription is open already."""
-        since = self.clock() - RECOVER_WITHIN
-        try:
-            for record in await self.engine.store.list_recent(RECOVER_CONVERSATIONS):
-                if record.channel != CHANNEL or record.updated_at < since:
-                    continue
-                entries = await self.engine.store.transcript(record.id)
-                recent = [e for e in entries if e.role == "agent" and e.at >= since]
-                if recent:
-                    self._unsent[record.id] = [_Unsent(e.text, e.at) for e in recent]
-                    self._forward_soon(record.id)
-        except Exception:
-            log.exception("telegram.recover_failed")
+    async def _sweep_owed(self) -> None:
+        """Every SWEEP_S: send what is owed, in the conversations nothing here is sending."""
+        while True:
+            try:
+                owed = await self.engine.store.owed_agent_messages()
+            except Exception:
+                log.exception("telegram.owed_read_failed")
+                owed = []
+            keys = {(cid, micros(at)) for cid, at in owed}
+            self._failures = {key: n for key, n in self._failures.items() if key in keys}
+            busy = set(self._forwarding.values())
+            for conversation_id in dict.fromkeys(cid for cid, _ in owed):
+                if conversation_id not in busy:
+                    self._forward_soon(conversation_id)
+            await asyncio.sleep(SWEEP_S)
 
-    def _forward_soon(self, conversation_id: str, delay_s: float = 0.0) -> None:
-        task = asyncio.create_task(self._forward(conversation_id, delay_s))
-        self._forwarding.add(task)
-        task.add_done_callback(self._forwarding.discard)
+    def _forward_soon(self, conversation_id: str) -> None:
+        task = asyncio.create_task(self._forward(conversation_id))
+        self._forwarding[task] = conversation_id
+        task.add_done_callback(self._forwarding.pop)
 
-    async def _forward(self, conversation_id: str, delay_s: float) -> None:
-        if delay_s:
-            await asyncio.sleep(delay_s)
+    async def _forward(self, conversation_id: str) -> None:
         try:
             async with self._serial(conversation_id):  # before any await: in arrival order
-                await self._send_unsent(conversation_id)
-        except Exception:
+                await self._send_owed(conversation_id)
+        except Exception:  # still owed: the next sweep tries again
             log.exception("telegram.forward_failed", conversation_id=conversation_id)
-            if self._unsent.get(conversation_id):
-                self._forward_soon(conversation_id, FORWARD_RETRY_S)
 
-    async def _send_unsent(self, conversation_id: str) -> None:
-        """Every process sees every agent message and keeps it until it is sent. In turn,
-        under a lock the processes share, each sends in order those of its messages that
-        none sent before, and marks them sent: so they go out in order, and one whose
-        sender failed or died is sent by the next try (or twice, if it died right after).
-        One that failed FORWARD_TRIES times here is given up, so that those after it go."""
-        unsent = self._unsent.get(conversation_id)
-        if not unsent:
+    async def _send_owed(self, conversation_id: str) -> None:
+        """Under a lock the processes share, send in order the conversation's agent messages
+        still owed, settling each once it is out: so they go out in order, and one whose
+        sender failed or died is sent by the next try (or twice, if it died right after
+        sending). One that failed FORWARD_TRIES times here is given up, so that those after
+        it go."""
+        store = self.engine.store
+        if not await store.owed_agent_messages(conversation_id):
             return  # an earlier task sent it with its own
+        record = await store.load(conversation_id)
         chat_id = await self.links.chat_of(conversation_id)
-        record = await self.engine.store.load(conversation_id)
         if chat_id is None and record is not None and record.channel == CHANNEL:
             chat_id = chat_of_key(record.external_key)
-        if chat_id is None or record is None:
-            self._unsent.pop(conversation_id, None)
-            return
         async with self.links.exclusive(f"agent:{conversation_id}", AGENT_LOCK_S):
-            while unsent:  # messages that arrive meanwhile join the list
-                first = unsent[0]
-                sent = f"agent:{first.key(conversation_id)}"
-                if not await self.links.claimed(sent):
-                    text = say(record.locale, "agent", text=first.text)
-                    try:
-                        async with self._chat(chat_id):
-                            await self._say_text(chat_id, text)
-                    except Exception:
-                        first.failures += 1
-                        if first.failures < FORWARD_TRIES:
-                            raise
-                        log.exception("telegram.agent_message_given_up", conversation_id=conversation_id)
-                        unsent.pop(0)
-                        await self._note_undelivered(conversation_id, first)
-                        continue
-                    await self.links.claim(sent)
-                unsent.pop(0)
-        if self._unsent.get(conversation_id) is unsent and not unsent:
-            del self._unsent[conversation_id]
+            while owed := await store.owed_agent_messages(conversation_id):  # new ones join
+                entries = await store.transcript(conversation_id)
+                written = {micros(e.at): e for e in entries if e.role == "agent"}
+                for _, at in owed:
+                    entry = written.get(micros(at))
+                    if entry is None and self.engine.clock() - at < UNWRITTEN_AFTER:
+                        return  # its commit may be on its way: it goes later, still in order
+                    if entry is not None and record is not None and chat_id is not None:
+                        await self._send_agent_message(record, chat_id, entry.text, at)
+                    # Out (or given up); or never written; or its conversation or chat is gone.
+                    await store.settle_agent_message(conversation_id, at)
 
-    async def _note_undelivered(self, conversation_id: str, message: _Unsent) -> None:
+    async def _send_agent_message(
+        self, record: ConversationRecord, chat_id: int, text: str, at: datetime
+    ) -> None:
+        """Send it; on a failure raise (it stays owed), unless this was its last try: then
+        give it up, and tell the agents."""
+        key = (record.id, micros(at))
+        try:
+            async with self._chat(chat_id):
+                await self._say_text(chat_id, say(record.locale, "agent", text=text))
+        except Exception:
+            self._failures[key] = self._failures.get(key, 0) + 1
+            if self._failures[key] < FORWARD_TRIES:
+                raise
+            log.exception("telegram.agent_message_given_up", conversation_id=record.id)
+            await self._note_undelivered(record.id, text, at)
+        self._failures.pop(key, None)
+
+    async def _note_undelivered(self, conversation_id: str, text: str, at: datetime) -> None:
         """Tell the agents (in the case's transcript, once however many processes gave up)
         that the victim did not get their message: they may call instead."""
-        text = message.text
         preview = text if len(text) <= 40 else text[:40] + "…"
         try:
             await self.engine.note(
                 conversation_id,
                 UNDELIVERED.format(tries=FORWARD_TRIES, text=preview),
-                message_id=f"undelivered:{message.key(conversation_id)}",
+                message_id=f"undelivered:{conversation_id}:{micros(at)}",
             )
         except Exception:
             log.exception("telegram.undelivered_note_failed", conversation_id=conversation_id)

@@ -3,9 +3,8 @@
 A chat's first conversation is found by its external key `tg:<chat_id>`, which the store
 binds at creation and never changes. A deep link (`/start LL-ABC123`) moves a case to another
 chat, so that binding needs a mutable layer on top: `chat:<id>` → conversation and
-`conv:<id>` → chat, plus `case:<code>` → conversation to find a case by its code, one-time
-marks (`claim`) so that an agent message is forwarded once even when several processes see
-it, and a lock across them (`exclusive`) so that those messages keep their order. Kept
+`conv:<id>` → chat, plus `case:<code>` → conversation to find a case by its code, and a lock
+across processes (`exclusive`), so that agent messages go out once and in order. Kept
 next to the conversations — a table in the SQLite file, or keys in Redis — and expiring with
 the retention time.
 """
@@ -193,14 +192,6 @@ class ChatLinks:
 
     async def case(self, case_code: str) -> str | None:
         return await self.kv.get(f"case:{case_code.upper()}")
-
-    async def claim(self, key: str, ttl_s: int = 86_400) -> bool:
-        """True for the first caller to claim `key` (in any process sharing the backend)."""
-        return await self.kv.add(f"once:{key}", "1", ttl_s)
-
-    async def claimed(self, key: str) -> bool:
-        """Whether `key` was claimed (and has not expired)."""
-        return await self.kv.get(f"once:{key}") is not None
 
     @asynccontextmanager
     async def exclusive(self, name: str, hold_s: int = 30) -> AsyncIterator[None]:

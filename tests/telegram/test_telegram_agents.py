@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.engine import Engine
+from bot.events import LocalEvents
 from bot.store.base import Store
 from bot.store.factory import Backend
 from bot.telegram import core
@@ -26,10 +28,18 @@ async def victim_said(store: Store, conversation_id: str, text: str) -> None:
             await asyncio.sleep(0.01)
 
 
+async def all_settled(store: Store) -> None:
+    """Nothing is owed any more (a message is settled just after it is out)."""
+    async with asyncio.timeout(5):
+        while await store.owed_agent_messages():
+            await asyncio.sleep(0.01)
+
+
 @pytest.fixture
-def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A failed agent message tried again after 0.1 s, not 5 s."""
-    monkeypatch.setattr(core, "FORWARD_RETRY_S", 0.1)
+def quick_sweeps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What is owed looked for every 0.1 s, not 5 s: a failed agent message is tried again
+    that soon, one that no live event brought is found that soon."""
+    monkeypatch.setattr(core, "SWEEP_S", 0.1)
 
 
 async def taken_over(
@@ -114,7 +124,7 @@ async def test_an_agent_message_that_failed_to_send_goes_out_before_the_next_one
     assert bot_api.texts(27)[before:] == ["【人工客服】第1条", "【人工客服】第2条"]
 
 
-@pytest.mark.usefixtures("quick_retries")
+@pytest.mark.usefixtures("quick_sweeps")
 async def test_an_agent_message_that_failed_to_send_is_tried_again_after_a_while(
     make_service: MakeService, bot_api: BotApiServer, backend: Backend, engine: Engine
 ) -> None:
@@ -127,7 +137,7 @@ async def test_an_agent_message_that_failed_to_send_is_tried_again_after_a_while
     assert bot_api.texts(29)[before:] == ["【人工客服】请把扣款短信截图发我"]
 
 
-@pytest.mark.usefixtures("quick_retries")
+@pytest.mark.usefixtures("quick_sweeps")
 async def test_an_agent_message_that_keeps_failing_is_given_up_and_the_next_goes_out(
     make_service: MakeService, bot_api: BotApiServer, backend: Backend, engine: Engine
 ) -> None:
@@ -165,6 +175,57 @@ async def test_agent_messages_written_while_no_process_forwarded_go_out_when_one
     await make_service("ptb", polling=False)  # and another one later
     await asyncio.sleep(0.3)
     assert bot_api.texts(31)[before:] == ["【人工客服】第1条", "【人工客服】第2条", "【人工客服】第3条"]
+
+
+@pytest.mark.usefixtures("quick_sweeps")
+@pytest.mark.parametrize("backend_kind", ["sqlite", "redis"])
+async def test_an_agent_message_whose_live_event_never_came_goes_out_all_the_same(
+    make_service: MakeService, bot_api: BotApiServer, backend: Backend, engine: Engine
+) -> None:
+    """Its event was published while the worker's pub/sub connection was cut, or, on SQLite,
+    the console runs in another process than the worker (events stay in a process): what is
+    owed is looked for, and sent."""
+    await make_service("aiogram")
+    conversation_id, before = await taken_over(bot_api, backend, engine, 32)
+    elsewhere = Engine(backend.store, backend.queue, LocalEvents())  # its events reach no worker
+    await elsewhere.agent_message(conversation_id, "bob", "第1条")
+    await elsewhere.agent_message(conversation_id, "bob", "第2条")
+    await bot_api.wait_until(lambda: len(bot_api.sent(32)) >= before + 2)
+    await asyncio.sleep(0.3)  # and once
+    assert bot_api.texts(32)[before:] == ["【人工客服】第1条", "【人工客服】第2条"]
+    await all_settled(backend.store)
+
+
+@pytest.mark.parametrize("backend_kind", ["sqlite", "redis"])
+async def test_an_owed_message_never_written_is_dropped_and_does_not_hold_up_the_next(
+    make_service: MakeService, bot_api: BotApiServer, backend: Backend, engine: Engine
+) -> None:
+    """Its process died between owing it and the commit: nothing is sent for it."""
+    await make_service("aiogram")
+    conversation_id, before = await taken_over(bot_api, backend, engine, 33)
+    died = engine.clock() - core.UNWRITTEN_AFTER - timedelta(seconds=1)
+    await backend.store.owe_agent_message(conversation_id, died)
+    await engine.agent_message(conversation_id, "bob", "第2条")
+    await bot_api.wait_until(lambda: len(bot_api.sent(33)) > before)
+    assert bot_api.texts(33)[before:] == ["【人工客服】第2条"]
+    await all_settled(backend.store)
+
+
+async def test_agent_messages_owed_for_hours_go_out_when_a_worker_starts(
+    make_service: MakeService, bot_api: BotApiServer, backend: Backend, engine: Engine
+) -> None:
+    """No worker ran for a while (its token was missing, say): what was owed is sent,
+    however old, in order."""
+    earlier = datetime.now(UTC) - timedelta(hours=5)
+    then = Engine(backend.store, backend.queue, backend.events, clock=lambda: earlier)
+    record, _, _ = await then.start("telegram", "zh-CN", earlier, external_key="tg:34")
+    await then.take_over(record.id, "bob")
+    await then.agent_message(record.id, "bob", "第1条")
+    await engine.agent_message(record.id, "bob", "第2条")
+    await make_service("aiogram")
+    await bot_api.wait_until(lambda: len(bot_api.sent(34)) >= 2)
+    assert bot_api.texts(34) == ["【人工客服】第1条", "【人工客服】第2条"]
+    await all_settled(backend.store)
 
 
 async def test_a_chat_waiting_out_a_flood_limit_holds_up_no_other_chats_agent_messages(
