@@ -194,7 +194,7 @@ async def test_an_agent_message_on_its_way_when_the_worker_is_killed_goes_out_af
     tmp_path: Path, redis_url: str
 ) -> None:
     """The only worker dies while its sendMessage is on the wire: the live event is gone, and
-    the restarted worker finds the message, not marked sent, in the case's transcript."""
+    the restarted worker finds the message still owed."""
     bot_api = BotApiServer()
     await bot_api.start()
     server = Server(tmp_path / "data", bot_api, "aiogram", polling=True, redis_url=redis_url)
@@ -217,6 +217,37 @@ async def test_an_agent_message_on_its_way_when_the_worker_is_killed_goes_out_af
         await bot_api.wait_until(lambda: f"【人工客服】{said}" in bot_api.texts(chat), timeout=60)
         await asyncio.sleep(0.5)
         assert bot_api.texts(chat).count(f"【人工客服】{said}") == 1
+    finally:
+        server.stop()
+        await bot_api.stop()
+        await backend.aclose()
+
+
+async def test_an_agent_message_from_a_console_in_another_process_reaches_the_chat_on_sqlite(
+    tmp_path: Path,
+) -> None:
+    """`lossline telegram` polls on the SQLite file, and the console writes in another process
+    (here, this one): SQLite's live events never leave their process, so the worker learns of
+    the message from what is owed."""
+    bot_api = BotApiServer()
+    await bot_api.start()
+    server = Server(tmp_path / "data", bot_api, "ptb", polling=True)
+    backend = await open_backend(Settings(data_dir=tmp_path / "data"))
+    engine = Engine(backend.store, backend.queue, backend.events)
+    chat = CHATS[1]
+    try:
+        await server.start()
+        bot_api.push(bot_api.make_text(chat, "/start", NOW))
+        await bot_api.wait_until(lambda: bool(bot_api.sent(chat)), timeout=60)
+        record = await engine.store.find_by_external_key(f"tg:{chat}")
+        assert record is not None
+        await engine.take_over(record.id, "bob")
+        for said in ("您好，我是客服小李", "请把扣款短信截图发我"):
+            await engine.agent_message(record.id, "bob", said)
+        wanted = ["【人工客服】您好，我是客服小李", "【人工客服】请把扣款短信截图发我"]
+        await bot_api.wait_until(lambda: bot_api.texts(chat)[-2:] == wanted, timeout=30)
+        await asyncio.sleep(0.5)
+        assert len(bot_api.texts(chat)) == 3  # the greeting, and each message once
     finally:
         server.stop()
         await bot_api.stop()
