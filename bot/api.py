@@ -22,7 +22,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from bot import metrics
 from bot.engine import BadToken, Engine, TooBusy
 from bot.errors import ApiError
-from bot.events import Event
+from bot.events import MISSED, Event
 from bot.evidence import save_evidence
 from bot.limits import retry_after
 from bot.live import forward_events
@@ -327,8 +327,9 @@ def _public(meta: EvidenceMeta) -> EvidenceOut:
     )
 
 
-# What the widget needs live; the console subscribes to more through its own routes.
-PUSHED = ("reply", "agent_message", "owner", "handoff", "state")
+# What the widget needs live (and `missed`: redraw from the case, see bot.events); the
+# console subscribes to more through its own routes.
+PUSHED = ("reply", "agent_message", "owner", "handoff", "state", MISSED)
 
 
 @router.websocket("/conversations/{id}/ws")

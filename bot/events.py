@@ -9,6 +9,11 @@ here watches it.
     async with events.subscribe(conversation_id) as sub:
         async for event in sub:
             ...
+
+A subscriber that may have lost events gets a `missed` event (with the conversation's id
+when it watches one): Redis cut the pub/sub connection (the reader reconnects and
+subscribes again, and what was published meanwhile reached nobody), or the subscriber fell
+QUEUE_SIZE events behind. Whoever shows something live reads it afresh then.
 """
 
 from __future__ import annotations
@@ -27,7 +32,8 @@ from redis.asyncio.client import PubSub
 from bot.jsontext import dumps
 
 Event = dict[str, Any]
-QUEUE_SIZE = 1000  # per subscriber; a subscriber this far behind loses its oldest events
+QUEUE_SIZE = 1000  # per subscriber; one this far behind loses what it has not read (MISSED)
+MISSED = "missed"
 _WAKE: Event = {}  # put by Subscription.wake; compared by identity
 
 log = structlog.get_logger(__name__)
@@ -80,10 +86,25 @@ class Subscription:
         self._put(_WAKE)
 
     def _put(self, event: Event) -> None:
-        if self.queue.full():
-            self.queue.get_nowait()
+        if self.queue.full():  # too far behind to catch up event by event: it reads afresh
             log.warning("events.subscriber_behind", conversation_id=self.conversation_id)
+            woken = False
+            while not self.queue.empty():
+                woken = self.queue.get_nowait() is _WAKE or woken
+            if woken:
+                self.queue.put_nowait(_WAKE)
+            if event.get("type") != MISSED:
+                self.queue.put_nowait(self._missed())
         self.queue.put_nowait(event)
+
+    def missed(self) -> None:
+        """Tell this subscriber that events may have been lost (see MISSED)."""
+        self._put(self._missed())
+
+    def _missed(self) -> Event:
+        if self.conversation_id is None:
+            return {"type": MISSED}
+        return {"type": MISSED, "conversation_id": self.conversation_id}
 
 
 class Events(ABC):
@@ -243,8 +264,19 @@ class RedisEvents(Events):
         if kind in ("subscribe", "psubscribe"):
             name = message["channel"]
             pending = self._confirmed.get(name)
-            if pending is not None and not pending.done():
+            if pending is None:
+                return
+            if not pending.done():
                 pending.set_result(None)
+                return
+            # Confirmed before: redis-py subscribed again after the connection was cut, and
+            # what was published meanwhile reached nobody here.
+            if kind == "psubscribe":
+                watchers = self._everything
+            else:
+                watchers = self._by_conversation.get(name.removeprefix(f"{self.prefix}:ev:"), set())
+            for sub in watchers:
+                sub.missed()
         elif kind in ("message", "pmessage"):
             data = json.loads(message["data"])
             # A pattern message is for the "all" subscribers, a channel message for the

@@ -50,6 +50,22 @@ def test_replies_and_agent_messages_are_pushed(client: TestClient) -> None:
         assert kinds["agent_message"]["text"] == "您好，我是客服小李"
 
 
+def test_a_widget_that_may_have_missed_events_is_told_so(client: TestClient) -> None:
+    """Its subscription fell too far behind (or Redis cut the pub/sub connection, see
+    tests/store/test_live_events.py): the widget is told to read the case afresh."""
+    data = client.post("/api/conversations", json={}).json()
+    cid, token = data["id"], data["token"]
+    events = client.app.state.runtime.engine.events  # type: ignore[attr-defined]
+    with client.websocket_connect(f"/api/conversations/{cid}/ws?token={token}") as ws:
+        for _ in range(200):  # until the socket's subscription is in place
+            if events._by_conversation.get(cid):
+                break
+            time.sleep(0.01)
+        [sub] = events._by_conversation[cid]
+        client.portal.call(sub.missed)  # type: ignore[union-attr]
+        assert ws.receive_json() == {"type": "missed", "conversation_id": cid}
+
+
 def test_a_wrong_token_is_refused(client: TestClient) -> None:
     data = client.post("/api/conversations", json={}).json()
     with (

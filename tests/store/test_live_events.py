@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Engine
-from bot.events import Events, RedisEvents
+from bot.events import QUEUE_SIZE, Events, LocalEvents, RedisEvents
 from bot.settings import Settings
 from bot.store.base import Changes
 from bot.store.factory import Backend, open_backend
@@ -119,6 +119,41 @@ async def test_redis_events_cross_processes_on_one_shared_connection(
     finally:
         await here.aclose()
         await elsewhere.aclose()
+
+
+@pytest.mark.parametrize("backend_kind", ["redis"])
+async def test_after_redis_cut_the_pubsub_connection_every_subscriber_is_told_it_missed_events(
+    backend: Backend,
+) -> None:
+    """What was published while the connection was down reached nobody: the widget, the
+    console and the Telegram forwarder must read afresh. Then events flow again."""
+    events = backend.events
+    async with (
+        events.subscribe("c1") as one,
+        events.subscribe("c2") as two,
+        events.subscribe() as everything,
+    ):
+        assert await backend.store.client.client_kill_filter(_type="pubsub") == 1  # type: ignore[attr-defined]
+        assert await one.get(5) == {"type": "missed", "conversation_id": "c1"}
+        assert await two.get(5) == {"type": "missed", "conversation_id": "c2"}
+        assert await everything.get(5) == {"type": "missed"}
+        await events.publish("c1", {"n": 1})
+        assert await one.get(2) == {"n": 1, "conversation_id": "c1"}
+        assert await everything.get(2) == {"n": 1, "conversation_id": "c1"}
+        for sub in (one, two, everything):
+            assert await sub.get(0.2) is None  # told once
+
+
+async def test_a_subscriber_too_far_behind_is_told_it_missed_events_and_gets_the_newest() -> None:
+    events = LocalEvents()
+    async with events.subscribe("c1") as sub, events.subscribe() as everything:
+        for n in range(QUEUE_SIZE + 3):
+            await events.publish("c1", {"n": n})
+        for watcher, missed in ((sub, {"conversation_id": "c1"}), (everything, {})):
+            assert await watcher.get(1) == {"type": "missed", **missed}
+            newest = [await watcher.get(1) for _ in range(3)]
+            assert newest == [{"n": QUEUE_SIZE + n, "conversation_id": "c1"} for n in range(3)]
+            assert await watcher.get(0.05) is None
 
 
 @pytest.mark.parametrize("backend_kind", ["redis"])

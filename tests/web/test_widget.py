@@ -188,3 +188,41 @@ def test_a_dropped_connection_reconnects_and_catches_up(context: BrowserContext,
     agent.post(f"{api}/messages", headers={"X-CSRF-Token": csrf}, json={"text": "重连后发的"})
     expect(page.get_by_role("log").locator(".msg.agent")).to_have_count(2)
     agent.close()
+
+
+def test_events_the_server_missed_are_caught_up(context: BrowserContext, server: Server) -> None:
+    """The server lost events while the socket stayed open (Redis cut its pub/sub
+    connection, see tests/store/test_live_events.py): told so, the widget redraws from the
+    case. Here the agent's message is what got lost on its way."""
+    page = context.new_page()
+    sockets: list[WebSocketRoute] = []
+
+    def losing_agent_messages(ws: WebSocketRoute) -> None:
+        upstream = ws.connect_to_server()
+
+        def onward(message: str | bytes) -> None:
+            if not (isinstance(message, str) and '"agent_message"' in message):
+                ws.send(message)
+
+        upstream.on_message(onward)
+        sockets.append(ws)
+
+    page.route_web_socket(re.compile(r"/api/conversations/.+/ws"), losing_agent_messages)
+    open_widget(page, server)
+    say(page, "我的支付宝被盗了", "还在继续")
+    for _ in range(200):
+        if sockets:
+            break
+        page.wait_for_timeout(10)
+    kept = saved(page, server)
+    agent, csrf = agent_client(server)
+    api = f"/console/api/conversations/{kept['id']}"
+    assert agent.post(f"{api}/take-over", headers={"X-CSRF-Token": csrf}).status_code == 200
+    expect(page.get_by_role("log")).to_contain_text("人工客服已接入")
+    said = agent.post(f"{api}/messages", headers={"X-CSRF-Token": csrf}, json={"text": "这条的事件丢了"})
+    assert said.status_code == 201
+    page.wait_for_timeout(300)
+    expect(page.get_by_role("log").locator(".msg.agent")).to_have_count(0)
+
+    sockets[-1].send(json.dumps({"type": "missed", "conversation_id": kept["id"]}))
+    expect(page.get_by_role("log").locator(".msg.agent")).to_have_text(["人工客服：这条的事件丢了"])

@@ -577,6 +577,9 @@
         showButtons([]);
       } else if (event.type === "owner") {
         showOwner(event.owner);
+      } else if (event.type === "missed") {
+        // The server may have lost events on their way here: redraw from the case.
+        fetchCase();
       }
     };
     ws.onclose = function (event) {
