@@ -39,7 +39,7 @@ import time
 import weakref
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -51,6 +51,7 @@ import structlog
 from bot import metrics
 from bot.engine import Engine, TooBusy, TurnOutcome
 from bot.errors import ApiError
+from bot.events import MISSED
 from bot.evidence import save_evidence
 from bot.store.base import (
     ConversationNotFound,
@@ -157,6 +158,7 @@ class TelegramCore:
         self._answered: OrderedDict[int, None] = OrderedDict()
         self._failures: dict[tuple[str, int], int] = {}  # failed tries of an owed message
         self._forwarding: dict[asyncio.Task[None], str] = {}  # → its conversation
+        self._look_now = asyncio.Event()  # set: look at what is owed without waiting SWEEP_S
 
     # -- updates in ---------------------------------------------------------------------
 
@@ -470,19 +472,26 @@ class TelegramCore:
                 # What is owed already (a stopped or killed worker's), then what no event brings.
                 sweeping = asyncio.create_task(self._sweep_owed())
                 async for event in events:
-                    if event.get("type") == "agent_message":
+                    kind = event.get("type")
+                    if kind == "agent_message":
                         self._forward_soon(str(event["conversation_id"]))
+                    elif kind == MISSED:  # some may never come: look at what is owed now
+                        self._look_now.set()
         finally:  # stopped: let the messages on their way go out (and be settled)
             if sweeping is not None:
                 sweeping.cancel()
+                with suppress(asyncio.CancelledError):
+                    await sweeping
             if self._forwarding:
                 await asyncio.wait(list(self._forwarding), timeout=FORWARD_DRAIN_S)
             for task in self._forwarding:
                 task.cancel()
 
     async def _sweep_owed(self) -> None:
-        """Every SWEEP_S: send what is owed, in the conversations nothing here is sending."""
+        """Every SWEEP_S, or at once when events were missed: send what is owed, in the
+        conversations nothing here is sending."""
         while True:
+            self._look_now.clear()
             try:
                 owed = await self.engine.store.owed_agent_messages()
             except Exception:
@@ -494,7 +503,9 @@ class TelegramCore:
             for conversation_id in dict.fromkeys(cid for cid, _ in owed):
                 if conversation_id not in busy:
                     self._forward_soon(conversation_id)
-            await asyncio.sleep(SWEEP_S)
+            with suppress(TimeoutError):
+                async with asyncio.timeout(SWEEP_S):
+                    await self._look_now.wait()
 
     def _forward_soon(self, conversation_id: str) -> None:
         task = asyncio.create_task(self._forward(conversation_id))

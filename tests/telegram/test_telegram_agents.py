@@ -195,13 +195,18 @@ async def test_an_agent_message_whose_live_event_never_came_goes_out_all_the_sam
     await all_settled(backend.store)
 
 
-@pytest.mark.usefixtures("quick_sweeps")
 @pytest.mark.parametrize("backend_kind", ["redis"])
 async def test_an_agent_message_published_while_pubsub_was_cut_goes_out_all_the_same(
-    make_service: MakeService, bot_api: BotApiServer, backend: Backend, engine: Engine
+    make_service: MakeService,
+    bot_api: BotApiServer,
+    backend: Backend,
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Redis drops the worker's pub/sub connection (a restart, a network blip): what is
-    published before it is back reaches nobody."""
+    published before it is back reaches nobody. Told it missed events, the worker looks at
+    what is owed at once, not at the next regular look."""
+    monkeypatch.setattr(core, "SWEEP_S", 60.0)
     await make_service("aiogram")
     conversation_id, before = await taken_over(bot_api, backend, engine, 35)
     client = backend.store.client  # type: ignore[attr-defined]
