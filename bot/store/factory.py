@@ -11,7 +11,7 @@ from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
 
-from bot.events import Events, LocalEvents, RedisEvents
+from bot.events import Events, RedisEvents
 from bot.limits import Limiter, RateLimiter
 from bot.settings import Settings
 from bot.store.base import HandoffQueue, Store
@@ -19,6 +19,7 @@ from bot.store.redis import RedisStore
 from bot.store.redis_limits import RedisRateLimiter
 from bot.store.redis_queue import RedisHandoffQueue
 from bot.store.sqlite import SqliteDatabase, SqliteStore
+from bot.store.sqlite_events import SqliteEvents
 from bot.store.sqlite_queue import SqliteHandoffQueue
 
 SQLITE_FILE = "lossline.sqlite3"
@@ -97,7 +98,7 @@ async def open_backend(settings: Settings) -> Backend:
             db, settings.retention_seconds, settings.message_ids_kept, settings.message_ids_ttl_s
         ),
         queue=SqliteHandoffQueue(db, settings.handoff_redeliver_ms, settings.handoff_block_ms),
-        events=LocalEvents(),
+        events=SqliteEvents(db),
         kind="sqlite",
         _resources=[db],
     )

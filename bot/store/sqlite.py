@@ -16,6 +16,7 @@ import asyncio
 import json
 import sqlite3
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -105,6 +106,7 @@ T = TypeVar("T")
 BUSY_TIMEOUT_MS = 5000  # how long a write waits for another process's transaction
 CHECKPOINT_EVERY = 200  # commits between two checkpoints (a turn writes ~5 pages of log)
 PURGE_BATCH = 100  # expired conversations deleted per transaction (~8 ms on a thread)
+WRITTEN_KEPT = 10_000
 
 
 class SqliteDatabase:
@@ -117,6 +119,15 @@ class SqliteDatabase:
         self._writes = 0
         self._checkpoint: asyncio.Future[None] | None = None
         self._checkpointer: sqlite3.Connection | None = None  # used by one checkpoint at a time
+        # The version of each conversation this process last wrote (the newest WRITTEN_KEPT):
+        # whose changes SqliteEvents need not announce to this process's watchers.
+        self.written: OrderedDict[str, int] = OrderedDict()
+
+    def wrote(self, conversation_id: str, version: int) -> None:
+        self.written[conversation_id] = version
+        self.written.move_to_end(conversation_id)
+        if len(self.written) > WRITTEN_KEPT:
+            self.written.popitem(last=False)
 
     @classmethod
     async def open(cls, path: Path) -> SqliteDatabase:
@@ -240,6 +251,7 @@ class SqliteStore(Store):
             raise ValueError("the SQLite store carries no pub/sub messages (see Store.carries)")
         rows = _transcript_rows(record.id, transcript)
         await self.db.call(self._create, record, rows, write=True)
+        self.db.wrote(record.id, record.version)
 
     def _create(
         self, conn: sqlite3.Connection, record: ConversationRecord, rows: list[tuple[str, str]]
@@ -290,7 +302,7 @@ class SqliteStore(Store):
         if publish is not None:
             raise ValueError("the SQLite store carries no pub/sub messages (see Store.carries)")
         rows = _transcript_rows(conversation_id, transcript)
-        return await self.db.call(
+        outcome = await self.db.call(
             self._commit_turn,
             conversation_id,
             expected_version,
@@ -302,6 +314,9 @@ class SqliteStore(Store):
             with_transcript,
             write=True,
         )
+        if outcome.status == "applied":
+            self.db.wrote(conversation_id, outcome.record.version)
+        return outcome
 
     def _commit_turn(
         self,
