@@ -3,12 +3,21 @@ claim from the queue; a victim's HTML stays text."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+import threading
+from datetime import datetime
 
 import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 from web_helpers import Server, login, screenshot
+
+from bot.engine import Engine
+from bot.settings import Settings
+from bot.store.factory import open_backend
+from dialogs.messages import Turn
+from rules.types import SHANGHAI
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
@@ -165,3 +174,31 @@ def test_a_handoff_is_claimed_from_the_queue(
     console.goto(f"{server.url}/console")
     expect(console.locator("#conversations tbody tr").filter(has_text=code)).to_contain_text("已认领")
     expect(console.locator("#queue tbody tr").filter(has_text=code)).to_have_count(0)
+
+
+def test_the_list_shows_live_what_another_process_on_the_file_changed(
+    agent_context: BrowserContext, server: Server
+) -> None:
+    """`lossline telegram` polling beside `lossline serve` on the same SQLite file (here this
+    test's process, in the worker's place): its chats show in the console without a reload."""
+    console = agent_context.new_page()
+    login(console, server)
+    expect(console.get_by_role("status")).to_have_text("实时更新中")
+
+    async def as_the_worker() -> str:
+        backend = await open_backend(Settings(data_dir=server.data_dir))
+        try:
+            engine = Engine(backend.store, backend.queue, backend.events)
+            now = datetime.now(SHANGHAI)
+            record, _, _ = await engine.start("telegram", "zh-CN", now, external_key="tg:987654")
+            await engine.handle(record.id, Turn(text="我的银行卡被盗刷了", sent_at=now))
+            return str(record.state["case_code"])
+        finally:
+            await backend.aclose()
+
+    codes: list[str] = []
+    worker = threading.Thread(target=lambda: codes.append(asyncio.run(as_the_worker())))
+    worker.start()
+    worker.join(30)
+    row = console.locator("#conversations tbody tr").filter(has_text=codes[0])
+    expect(row).to_contain_text("Telegram")
