@@ -235,10 +235,10 @@ class Store(ABC):
 
     # Agent messages owed to a chat that a worker pushes them to (Telegram), until a worker
     # has sent them. Noted before the message's commit, as a hand-off is announced before its
-    # own (HandoffQueue.announce): so a worker that died, missed the live event (pub/sub keeps
-    # nothing) or runs in another process than the console (SQLite's events stay in-process)
-    # finds it here. One whose message never reached the transcript (its process died before
-    # the commit) is settled by whoever finds it stale.
+    # own (HandoffQueue.announce): so a worker that died or missed the live event (pub/sub
+    # keeps nothing; SQLite's events stay in their process) finds it here. One whose message
+    # never reached the transcript (its process died before the commit) is settled by
+    # whoever finds it stale.
 
     @abstractmethod
     async def owe_agent_message(self, conversation_id: str, at: datetime) -> None:
