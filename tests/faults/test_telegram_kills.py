@@ -33,7 +33,7 @@ import pytest
 from bench.servers import free_port, until_serving
 from bot.engine import ORPHANED_HANDOFF, Engine
 from bot.settings import Settings
-from bot.store.base import utcnow
+from bot.store.base import ConversationRecord, utcnow
 from bot.store.factory import open_backend
 from bot.telegram.format import split_text
 from bot.telegram.service import WEBHOOK_PATH, webhook_secret
@@ -202,12 +202,7 @@ async def test_an_agent_message_on_its_way_when_the_worker_is_killed_goes_out_af
     engine = Engine(backend.store, backend.queue, backend.events)
     chat, said = CHATS[0], "请把扣款短信截图发我"
     try:
-        await server.start()
-        bot_api.push(bot_api.make_text(chat, "/start", NOW))
-        await bot_api.wait_until(lambda: bool(bot_api.sent(chat)), timeout=60)
-        record = await engine.store.find_by_external_key(f"tg:{chat}")
-        assert record is not None
-        await engine.take_over(record.id, "bob")
+        record = await _taken_over(server, bot_api, engine, chat)
         bot_api.send_delay_s = 1.0
         await engine.agent_message(record.id, "bob", said)
         await bot_api.wait_until(lambda: bot_api.sends_on_their_way > 0)
@@ -227,8 +222,8 @@ async def test_an_agent_message_from_a_console_in_another_process_reaches_the_ch
     tmp_path: Path,
 ) -> None:
     """`lossline telegram` polls on the SQLite file, and the console writes in another process
-    (here, this one): SQLite's live events never leave their process, so the worker learns of
-    the message from what is owed."""
+    (here, this one): SQLite's live events stay in their process, so the worker hears that
+    another process changed the conversation (bot.store.sqlite_events) and sends what is owed."""
     bot_api = BotApiServer()
     await bot_api.start()
     server = Server(tmp_path / "data", bot_api, "ptb", polling=True)
@@ -236,12 +231,7 @@ async def test_an_agent_message_from_a_console_in_another_process_reaches_the_ch
     engine = Engine(backend.store, backend.queue, backend.events)
     chat = CHATS[1]
     try:
-        await server.start()
-        bot_api.push(bot_api.make_text(chat, "/start", NOW))
-        await bot_api.wait_until(lambda: bool(bot_api.sent(chat)), timeout=60)
-        record = await engine.store.find_by_external_key(f"tg:{chat}")
-        assert record is not None
-        await engine.take_over(record.id, "bob")
+        record = await _taken_over(server, bot_api, engine, chat)
         for said in ("您好，我是客服小李", "请把扣款短信截图发我"):
             await engine.agent_message(record.id, "bob", said)
         wanted = ["【人工客服】您好，我是客服小李", "【人工客服】请把扣款短信截图发我"]
@@ -252,6 +242,18 @@ async def test_an_agent_message_from_a_console_in_another_process_reaches_the_ch
         server.stop()
         await bot_api.stop()
         await backend.aclose()
+
+
+async def _taken_over(
+    server: Server, bot_api: BotApiServer, engine: Engine, chat: int
+) -> ConversationRecord:
+    """The worker started, the chat greeted, its conversation taken over by an agent."""
+    await server.start()
+    bot_api.push(bot_api.make_text(chat, "/start", NOW))
+    await bot_api.wait_until(lambda: bool(bot_api.sent(chat)), timeout=60)
+    record = await engine.store.find_by_external_key(f"tg:{chat}")
+    assert record is not None
+    return await engine.take_over(record.id, "bob")
 
 
 def _killer(server: Server, update_id: int) -> Callable[[int], None]:

@@ -156,15 +156,11 @@ def test_english(context: BrowserContext, server: Server) -> None:
     expect(page.get_by_role("log").locator(".msg.bot").first).to_contain_text("Assistant: ")
 
 
-def test_a_dropped_connection_reconnects_and_catches_up(context: BrowserContext, server: Server) -> None:
-    page = context.new_page()
-    sockets: list[WebSocketRoute] = []
-
-    def through(ws: WebSocketRoute) -> None:
-        ws.connect_to_server()
-        sockets.append(ws)
-
-    page.route_web_socket(re.compile(r"/api/conversations/.+/ws"), through)
+def taken_over(
+    page: Page, server: Server, sockets: list[WebSocketRoute]
+) -> tuple[httpx.Client, str, str]:
+    """The victim has started in the widget (its socket routed into `sockets`), and an agent
+    has taken the conversation over: the agent's client, CSRF token and conversation API."""
     open_widget(page, server)
     say(page, "我的支付宝被盗了", "还在继续")
     expect(page.get_by_role("log")).to_be_visible()
@@ -177,6 +173,19 @@ def test_a_dropped_connection_reconnects_and_catches_up(context: BrowserContext,
     api = f"/console/api/conversations/{kept['id']}"
     assert agent.post(f"{api}/take-over", headers={"X-CSRF-Token": csrf}).status_code == 200
     expect(page.get_by_role("log")).to_contain_text("人工客服已接入")
+    return agent, csrf, api
+
+
+def test_a_dropped_connection_reconnects_and_catches_up(context: BrowserContext, server: Server) -> None:
+    page = context.new_page()
+    sockets: list[WebSocketRoute] = []
+
+    def through(ws: WebSocketRoute) -> None:
+        ws.connect_to_server()
+        sockets.append(ws)
+
+    page.route_web_socket(re.compile(r"/api/conversations/.+/ws"), through)
+    agent, csrf, api = taken_over(page, server, sockets)
 
     sockets[0].close(code=1011, reason="test: connection lost")
     said = agent.post(f"{api}/messages", headers={"X-CSRF-Token": csrf}, json={"text": "断线时发的"})
@@ -208,21 +217,12 @@ def test_events_the_server_missed_are_caught_up(context: BrowserContext, server:
         sockets.append(ws)
 
     page.route_web_socket(re.compile(r"/api/conversations/.+/ws"), losing_agent_messages)
-    open_widget(page, server)
-    say(page, "我的支付宝被盗了", "还在继续")
-    for _ in range(200):
-        if sockets:
-            break
-        page.wait_for_timeout(10)
-    kept = saved(page, server)
-    agent, csrf = agent_client(server)
-    api = f"/console/api/conversations/{kept['id']}"
-    assert agent.post(f"{api}/take-over", headers={"X-CSRF-Token": csrf}).status_code == 200
-    expect(page.get_by_role("log")).to_contain_text("人工客服已接入")
+    agent, csrf, api = taken_over(page, server, sockets)
     said = agent.post(f"{api}/messages", headers={"X-CSRF-Token": csrf}, json={"text": "这条的事件丢了"})
     assert said.status_code == 201
     page.wait_for_timeout(300)
     expect(page.get_by_role("log").locator(".msg.agent")).to_have_count(0)
 
-    sockets[-1].send(json.dumps({"type": "missed", "conversation_id": kept["id"]}))
+    sockets[-1].send(json.dumps({"type": "missed", "conversation_id": saved(page, server)["id"]}))
     expect(page.get_by_role("log").locator(".msg.agent")).to_have_text(["人工客服：这条的事件丢了"])
+    agent.close()
