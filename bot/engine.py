@@ -509,8 +509,10 @@ class Engine:
     async def agent_message(
         self, conversation_id: str, agent: str, text: str, message_id: str | None = None
     ) -> TranscriptEntry:
-        """The owning agent writes to the victim: into the transcript, out to their channel."""
+        """The owning agent writes to the victim: into the transcript, out to their channel.
+        Redacted on arrival like the victim's words (an agent may read a card number back)."""
         owner = agent_owner(agent)
+        text = self.dialog.redact(text)
         entry = TranscriptEntry(role="agent", text=text, at=self.clock())
         event = {"type": "agent_message", "agent": owner, "text": text, "at": entry.at.isoformat()}
 

@@ -55,6 +55,7 @@ from bot.live import forward_events
 from bot.runtime import Runtime, runtime
 from bot.store.base import ConversationNotFound, ConversationRecord, HandoffEntry, is_agent
 from dialogs.messages import TranscriptEntry, Turn
+from dialogs.redaction import redact
 from rules.types import SHANGHAI
 
 router = APIRouter(prefix="/console/api", tags=["console"], include_in_schema=True)
@@ -212,7 +213,7 @@ async def agent_message(
 ) -> dict[str, Any]:
     async with _owning(rt, record.id, unowned="请先接管这个会话，再给用户发消息。"):
         entry = await rt.engine.agent_message(record.id, signed.agent, body.text)
-    await _audit(store, signed, "message", record.id, body.text[:200])
+    await _audit(store, signed, "message", record.id, entry.text[:200])
     return entry.model_dump(mode="json")
 
 
@@ -226,7 +227,7 @@ async def agent_message(
 async def add_note(
     signed: Acting, body: TextIn, record: Conversation, rt: Rt, store: CStore
 ) -> dict[str, Any]:
-    note = Note(agent=signed.agent, text=body.text)
+    note = Note(agent=signed.agent, text=redact(body.text).text)  # what a caller read out, say
     await store.add_note(record.id, note)
     await _audit(store, signed, "note", record.id)
     return note.model_dump(mode="json")
@@ -252,7 +253,7 @@ async def answer(
     except TooBusy:
         raise ApiError(409, message="操作太密集，请稍后重试。") from None
     if not outcome.duplicate:
-        detail = body.text if body.text is not None else f"choice {body.choice}"
+        detail = redact(body.text).text if body.text is not None else f"choice {body.choice}"
         await _audit(store, signed, "phone_answer", record.id, detail[:200])
     return outcome.response()
 

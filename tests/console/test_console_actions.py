@@ -3,14 +3,19 @@ mode, export, and the audit log that records each of them."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from console_helpers import login, start, victim_case
 from fastapi.testclient import TestClient
 
+from bot.settings import Settings
+from tests.faults.secret_scan import files_under, scan
 from tests.p1_answers import P1_ABSOLUTE
 
 pytestmark = pytest.mark.timeout(60)
 PAYLOAD = "<img src=x onerror=alert(1)>"
+CARD, CODE, PASSWORD_SAID = "6222021234567894", "验证码 804713", "支付密码是682413"
 
 
 def post(client: TestClient, csrf: str, path: str, body: dict[str, object] | None = None) -> object:
@@ -292,3 +297,35 @@ def test_talking_or_handing_back_without_taking_over_says_to_take_over_first(cli
     for action, body in (("messages", {"text": "您好"}), ("hand-back", None)):
         refused = client.post(api(cid, action), headers={"X-CSRF-Token": bob}, json=body)
         assert refused.json()["error"] == {"code": "owned", "message": "这个会话正由其他坐席处理。"}
+
+
+def test_what_agents_type_is_redacted_on_arrival(client: TestClient, settings: Settings) -> None:
+    """A message reading a card number back, a note of what a caller read out, a phone
+    answer: no full card number, code or password reaches the database or the audit log."""
+    csrf = login(client)
+    cid, _ = start(client, "我的支付宝被盗了")
+    assert client.post(api(cid, "take-over"), headers={"X-CSRF-Token": csrf}).status_code == 200
+    said = client.post(
+        api(cid, "messages"), headers={"X-CSRF-Token": csrf}, json={"text": f"您的卡号是{CARD}吗？"}
+    )
+    assert said.status_code == 201 and said.json()["text"] == "您的卡号是**** **** **** 7894吗？"
+    noted = client.post(
+        api(cid, "notes"), headers={"X-CSRF-Token": csrf}, json={"text": f"来电人报卡号 {CARD}，{CODE}"}
+    )
+    assert noted.status_code == 201
+    assert noted.json()["text"] == "来电人报卡号 **** **** **** 7894，验证码 ******"
+    pid = client.post("/console/api/phone", headers={"X-CSRF-Token": csrf}, json={}).json()["id"]
+    answered = client.post(
+        api(pid, "answer"), headers={"X-CSRF-Token": csrf}, json={"text": f"信用卡被盗刷了，{PASSWORD_SAID}"}
+    )
+    assert answered.status_code == 200
+
+    shown = json.dumps(
+        [client.get(api(c)).json() for c in (cid, pid)] + [client.get("/console/api/audit").json()],
+        ensure_ascii=False,
+    )
+    assert "**** **** **** 7894" in shown and "密码是******" in shown
+    for secret in (CARD, "804713", "682413"):
+        assert secret not in shown
+    files = files_under(settings.data_dir)
+    assert scan(files, [CODE, PASSWORD_SAID]) == []

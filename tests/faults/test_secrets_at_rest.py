@@ -3,7 +3,8 @@ append-only files) hold no full card number, CVV, SMS code or password. On both 
 
 Every script in tests/dialogs/scripts runs through the engine, and so do two conversations in
 which the victim types secrets the ways victims do (SECRETS below): one with the bot, through
-a hand-off and after it, one typed to an agent who took the conversation over. Then the raw
+a hand-off and after it, one typed to an agent who took the conversation over and who reads
+each back in a message of their own. Then the raw
 bytes are scanned (tests/faults/secret_scan.py): for SQLite every file under the data
 directory, with the database open (WAL and shared memory included) and again once closed;
 for Redis a dump written uncompressed (CONFIG SET rdbcompression no; SAVE) and every other file
@@ -177,9 +178,11 @@ async def _run_conversations(engine: Engine) -> list[str]:
     record, _, _ = await engine.start("web", "zh-CN", NOW)
     await engine.handle(record.id, Turn(text="转人工", sent_at=NOW), "agent-0")
     await engine.take_over(record.id, "li")
-    for n, turn in enumerate(said):
+    for n, (turn, typed) in enumerate(zip(said, SECRETS, strict=True)):
         outcome = await engine.handle(record.id, turn, f"agent-{n + 1}")
         assert outcome.to_agent
+        # …and the agent reads each back to them (to check a number, say).
+        await engine.agent_message(record.id, "li", f"您是说：{typed.line}", f"li-{n}")
     ids.append(record.id)
     return ids
 
