@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.errors import ApiError
 from bot.store.base import EvidenceMeta
+from dialogs.redaction import redact
 
 # The first bytes of each accepted kind: a file is what its bytes say, not what its name says.
 _SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
@@ -48,7 +49,8 @@ def save_evidence(root: Path, conversation_id: str, file_name: str, data: bytes)
     path = folder / f"{sha}.{ext}"
     if not path.exists():
         path.write_bytes(data)
-    name = _SAFE_NAME.sub("_", file_name)[:100] or f"evidence.{ext}"
+    # A victim may name a photo of their card by its number.
+    name = _SAFE_NAME.sub("_", redact(file_name).text)[:100] or f"evidence.{ext}"
     return EvidenceMeta(
         file_name=name,
         content_type=content_type,

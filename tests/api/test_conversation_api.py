@@ -198,6 +198,17 @@ async def test_evidence_upload_accepts_images_and_pdf_only(api: httpx.AsyncClien
     assert all("stored_path" not in e for e in case["evidence"])
 
 
+async def test_an_evidence_files_name_is_redacted_on_arrival(api: httpx.AsyncClient) -> None:
+    """A victim may name a photo of their card by its number."""
+    cid, auth, _ = await start(api)
+    url = f"/api/conversations/{cid}/evidence"
+    r = await api.post(url, headers=auth, files={"file": ("卡号6222021234567894.png", PNG, "image/png")})
+    assert r.status_code == 201, r.text
+    case = (await api.get(f"/api/conversations/{cid}/case", headers=auth)).json()
+    for name in (r.json()["file_name"], case["evidence"][0]["file_name"]):
+        assert "6222021234567894" not in name and name.endswith("7894.png"), name
+
+
 async def test_evidence_too_large_is_413(make_api: ApiFactory) -> None:
     api = await make_api(evidence_max_bytes=2048)
     cid, auth, _ = await start(api)
