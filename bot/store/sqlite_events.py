@@ -5,7 +5,9 @@ watches, a look every POLL_S at what other processes sharing the SQLite file cha
 Their events themselves do not cross: SQLite has no pub/sub, and keeping every event in the
 file would cost each turn a write. Instead each conversation that another process committed
 to since the last look gets a `missed` event (bot.events), so that its watchers read afresh:
-the console's pages, the widget, the Telegram forwarder of agent messages.
+the console's pages, the widget, the Telegram forwarder of agent messages. A look reads the
+changed conversations only when `PRAGMA data_version` says another connection committed:
+a process alone on its file reads nothing.
 """
 
 from __future__ import annotations
@@ -47,16 +49,17 @@ class SqliteEvents(LocalEvents):
     async def _poll(self) -> None:
         """Until nobody here watches: every POLL_S, a `missed` for each conversation that a
         commit not made by this process changed."""
-        since = time.time()
+        since, seen = time.time(), None
         while self._everything or self._by_conversation:
             await asyncio.sleep(POLL_S)
             now = time.time()
             try:
-                changed = await self.db.call(_changed_since, since - LAG_S)
+                version = await self.db.call(_data_version)
+                changed = [] if version == seen else await self.db.call(_changed_since, since - LAG_S)
             except Exception:
                 log.warning("events.poll_failed", exc_info=True)
                 continue
-            since = now
+            since, seen = now, version
             for conversation_id, version in changed:
                 known = max(self.db.written.get(conversation_id, 0), self._seen.get(conversation_id, 0))
                 if version > known:
@@ -74,6 +77,11 @@ class SqliteEvents(LocalEvents):
             self._poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._poller
+
+
+def _data_version(conn: sqlite3.Connection) -> int:
+    """Changes whenever another connection commits to the file (never for this one's own)."""
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])
 
 
 def _changed_since(conn: sqlite3.Connection, since: float) -> list[tuple[str, int]]:

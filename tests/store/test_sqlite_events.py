@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -78,3 +79,32 @@ async def test_nobody_watching_nothing_is_looked_at(two_processes: tuple[Backend
         assert events._poller is not None and not events._poller.done()
     await asyncio.sleep(0.3)
     assert events._poller.done()
+
+
+async def test_a_process_alone_on_its_file_reads_no_changes(
+    two_processes: tuple[Backend, Backend], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only when another connection committed (PRAGMA data_version) does a look read the
+    changed conversations: a process's own turns, however many, cost it nothing."""
+    here, there = two_processes
+    reads: list[float] = []
+    changed_since = sqlite_events._changed_since
+
+    def counted(conn: Any, since: float) -> list[tuple[str, int]]:
+        reads.append(since)
+        return changed_since(conn, since)
+
+    monkeypatch.setattr(sqlite_events, "_changed_since", counted)
+    mine = Engine(here.store, here.queue, here.events)
+    record, _, _ = await mine.start("web", "zh-CN", NOW)
+    async with here.events.subscribe(record.id) as watcher:
+        await asyncio.sleep(0.15)  # the first look reads once: nothing is known yet
+        first = len(reads)
+        for text in ("支付宝被盗了", "昨晚十点多", "没有"):
+            await mine.handle(record.id, Turn(text=text, sent_at=NOW))
+            await asyncio.sleep(0.15)
+        assert len(reads) == first <= 1
+        await Engine(there.store, there.queue, there.events).note(record.id, "另一个进程写的")
+        missed = [e for e in await heard(watcher, 0.5) if e["type"] == "missed"]
+        assert missed == [{"type": "missed", "conversation_id": record.id}]  # only the other's
+        assert len(reads) > first
