@@ -4,13 +4,18 @@ question, each answer kept as typed, one reply per turn, no rules, no redaction,
 - `AiogramFsmBot`: aiogram 3, a StatesGroup and one handler per state, FSM on RedisStorage.
 - `PtbConversationBot`: python-telegram-bot 22, a persistent ConversationHandler with
   PicklePersistence.
-Both talk to the Bot API through `telegram_loopback`, as lossline's adapters do in the bench.
+- `PtbDurableBot`: the same ConversationHandler for a team that must lose no answer when the
+  process dies, as lossline loses none: its states and answers in SQLite (`SqlitePersistence`,
+  WAL and synchronous=NORMAL like lossline's store), written after every update.
+All talk to the Bot API through `telegram_loopback`, as lossline's adapters do in the bench.
 """
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import warnings
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +30,12 @@ from telegram import Update as PtbUpdate
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    BasePersistence,
     CommandHandler,
     ContextTypes,
     ConversationHandler,
     MessageHandler,
+    PersistenceInput,
     PicklePersistence,
     filters,
 )
@@ -147,28 +154,33 @@ async def _cancel(update: PtbUpdate, context: ContextTypes.DEFAULT_TYPE) -> int:
     return ConversationHandler.END
 
 
+def _ptb_conversation() -> ConversationHandler[Any]:
+    text = filters.TEXT & ~filters.COMMAND
+    with warnings.catch_warnings():  # per_message=False with MessageHandlers: as intended
+        warnings.simplefilter("ignore", PTBUserWarning)
+        return ConversationHandler(
+            entry_points=[MessageHandler(text, _ptb_step(0))],
+            states={i: [MessageHandler(text, _ptb_step(i))] for i in range(1, len(STEPS))},
+            fallbacks=[CommandHandler("cancel", _cancel)],
+            name="claim",
+            persistent=True,
+        )
+
+
 class PtbConversationBot:
-    def __init__(self, directory: Path, responder: Responder) -> None:
-        text = filters.TEXT & ~filters.COMMAND
-        with warnings.catch_warnings():  # per_message=False with MessageHandlers: as intended
-            warnings.simplefilter("ignore", PTBUserWarning)
-            conversation = ConversationHandler(
-                entry_points=[MessageHandler(text, _ptb_step(0))],
-                states={i: [MessageHandler(text, _ptb_step(i))] for i in range(1, len(STEPS))},
-                fallbacks=[CommandHandler("cancel", _cancel)],
-                name="claim",
-                persistent=True,
-            )
+    def __init__(
+        self, directory: Path, responder: Responder, persistence: BasePersistence[Any, Any, Any] | None = None
+    ) -> None:
         request = LoopbackPtbRequest(responder)
         self.application: PtbApplication = (
             ApplicationBuilder()
             .token(TOKEN)
             .request(request)
             .get_updates_request(LoopbackPtbRequest(responder))
-            .persistence(PicklePersistence(filepath=directory / "ptb-claims.pickle"))
+            .persistence(persistence or PicklePersistence(filepath=directory / "ptb-claims.pickle"))
             .build()
         )
-        self.application.add_handler(conversation)
+        self.application.add_handler(_ptb_conversation())
 
     async def open(self) -> None:
         await self.application.initialize()  # getMe, and loads what persistence holds
@@ -180,3 +192,88 @@ class PtbConversationBot:
     async def close(self) -> None:
         await self.application.stop()
         await self.application.shutdown()  # writes persistence a last time
+
+
+class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, Any]]):
+    """Conversation states and user data in a SQLite file, one row each, written as PTB hands
+    them over (autocommit: each write is durable on its own). Chat, bot and callback data are
+    not kept: the claim bot uses none."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(PersistenceInput(bot_data=False, chat_data=False, callback_data=False))
+        self.conn = sqlite3.connect(path, isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, data TEXT)")
+        self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS conversations"
+            " (name TEXT, key TEXT, state TEXT, PRIMARY KEY (name, key))"
+        )
+
+    async def get_user_data(self) -> dict[int, dict[str, Any]]:
+        return {uid: json.loads(data) for uid, data in self.conn.execute("SELECT id, data FROM users")}
+
+    async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO users VALUES (?, ?)", (user_id, json.dumps(data)))
+
+    async def drop_user_data(self, user_id: int) -> None:
+        self.conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
+
+    async def refresh_user_data(self, user_id: int, user_data: dict[str, Any]) -> None:
+        return None
+
+    async def get_conversations(self, name: str) -> MutableMapping[tuple[int | str, ...], object]:
+        rows = self.conn.execute("SELECT key, state FROM conversations WHERE name = ?", (name,))
+        return {tuple(json.loads(key)): json.loads(state) for key, state in rows}
+
+    async def update_conversation(
+        self, name: str, key: tuple[int | str, ...], new_state: object | None
+    ) -> None:
+        where = (name, json.dumps(key))
+        if new_state is None:
+            self.conn.execute("DELETE FROM conversations WHERE name = ? AND key = ?", where)
+        else:
+            state = json.dumps(new_state)
+            self.conn.execute("INSERT OR REPLACE INTO conversations VALUES (?, ?, ?)", (*where, state))
+
+    # Not kept (see PersistenceInput above).
+    async def get_chat_data(self) -> dict[int, dict[str, Any]]:
+        return {}
+
+    async def update_chat_data(self, chat_id: int, data: dict[str, Any]) -> None:
+        return None
+
+    async def drop_chat_data(self, chat_id: int) -> None:
+        return None
+
+    async def refresh_chat_data(self, chat_id: int, chat_data: dict[str, Any]) -> None:
+        return None
+
+    async def get_bot_data(self) -> dict[str, Any]:
+        return {}
+
+    async def update_bot_data(self, data: dict[str, Any]) -> None:
+        return None
+
+    async def refresh_bot_data(self, bot_data: dict[str, Any]) -> None:
+        return None
+
+    async def get_callback_data(self) -> None:
+        return None
+
+    async def update_callback_data(self, data: Any) -> None:
+        return None
+
+    async def flush(self) -> None:
+        self.conn.close()
+
+
+class PtbDurableBot(PtbConversationBot):
+    """The ConversationHandler bot, its state written to SQLite after every update."""
+
+    def __init__(self, directory: Path, responder: Responder) -> None:
+        super().__init__(directory, responder, SqlitePersistence(directory / "ptb-claims.sqlite3"))
+
+    async def feed(self, update: dict[str, Any]) -> None:
+        await super().feed(update)
+        await self.application.update_persistence()  # kept before the next update is taken

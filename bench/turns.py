@@ -4,7 +4,9 @@
 - lossline as a Telegram bot, its aiogram and PTB adapters over the engine (`lossline-aiogram`
   on Redis, `lossline-ptb` on SQLite);
 - the bots a team would hand-write (`aiogram-fsm` on RedisStorage on the same Redis,
-  `ptb-conversation` with PicklePersistence), see `baselines`.
+  `ptb-conversation` with PicklePersistence), see `baselines`; and `ptb-durable`, the PTB bot
+  as a team would write it to lose no answer when its process dies (SQLite after every update),
+  for what durability costs it.
 
 Every Telegram bot gets the same updates and talks to the same socket-less Bot API
 (`telegram_loopback`). The runners go through their conversations in lockstep, turn by turn
@@ -26,7 +28,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bench import P1_SCRIPT
-from bench.baselines import AiogramFsmBot, PtbConversationBot
+from bench.baselines import AiogramFsmBot, PtbConversationBot, PtbDurableBot
 from bench.stats import percentile
 from bench.telegram_loopback import LoopbackAiogramSession, LoopbackPtbRequest, Responder, text_update
 from bot.engine import Engine
@@ -222,6 +224,13 @@ class TurnBench:
         self._closers.append(bot.close)
         return BotRunner("ptb-conversation", bot.feed, responder, self.lines, first_chat)
 
+    async def ptb_durable(self, first_chat: int) -> BotRunner:
+        responder = Responder()
+        bot = PtbDurableBot(self.directory, responder)
+        await bot.open()
+        self._closers.append(bot.close)
+        return BotRunner("ptb-durable", bot.feed, responder, self.lines, first_chat)
+
     async def aclose(self) -> None:
         for close in reversed(self._closers):
             await close()
@@ -233,6 +242,7 @@ class TurnResults:
     runners: dict[str, RunnerResult]
     ratio_vs_aiogram: float
     ratio_vs_ptb: float
+    ratio_vs_ptb_durable: float
     engine_ratio_vs_aiogram: float
     engine_ratio_vs_ptb: float
 
@@ -241,6 +251,7 @@ class TurnResults:
             "runners": {name: result.as_dict() for name, result in self.runners.items()},
             "turn_ratio_vs_aiogram": round(self.ratio_vs_aiogram, 3),
             "turn_ratio_vs_ptb": round(self.ratio_vs_ptb, 3),
+            "turn_ratio_vs_ptb_durable": round(self.ratio_vs_ptb_durable, 3),
             "engine_turn_ratio_vs_aiogram": round(self.engine_ratio_vs_aiogram, 3),
             "engine_turn_ratio_vs_ptb": round(self.engine_ratio_vs_ptb, 3),
         }
@@ -256,6 +267,7 @@ async def run_turns(directory: Path, redis_url: str, rounds: int = 20, warmup: i
             await bench.aiogram_fsm(first_chat=2_000_000),
             await bench.lossline_bot("ptb", "sqlite", first_chat=3_000_000),
             await bench.ptb_conversation(first_chat=4_000_000),
+            await bench.ptb_durable(first_chat=5_000_000),
         ]
         results = await interleave(runners, rounds, warmup)
     finally:
@@ -264,6 +276,7 @@ async def run_turns(directory: Path, redis_url: str, rounds: int = 20, warmup: i
         runners=results,
         ratio_vs_aiogram=ratio(results["lossline-aiogram"], results["aiogram-fsm"]),
         ratio_vs_ptb=ratio(results["lossline-ptb"], results["ptb-conversation"]),
+        ratio_vs_ptb_durable=ratio(results["lossline-ptb"], results["ptb-durable"]),
         engine_ratio_vs_aiogram=ratio(results["engine-redis"], results["aiogram-fsm"]),
         engine_ratio_vs_ptb=ratio(results["engine-sqlite"], results["ptb-conversation"]),
     )

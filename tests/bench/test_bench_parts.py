@@ -4,16 +4,20 @@ how fast — speed is `lossline bench`'s business."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from bench.baselines import PtbConversationBot, PtbDurableBot
 from bench.flat import measure_flat
 from bench.footprint import measure_footprint
 from bench.stats import percentile
 from bench.suite import GOALS, _goals
+from bench.telegram_loopback import Responder, text_update
 from bench.turns import interleave, ratio, run_turns, script
 from bot.commands.bench_cmds import _report
 
@@ -42,6 +46,7 @@ async def test_every_runner_takes_the_whole_script(redis_url: str, tmp_path: Pat
         "aiogram-fsm",
         "lossline-ptb",
         "ptb-conversation",
+        "ptb-durable",
     }
     for runner in results.runners.values():
         assert len(runner.turn_seconds) == 2 * 31 and len(runner.conversation_seconds) == 2
@@ -49,6 +54,34 @@ async def test_every_runner_takes_the_whole_script(redis_url: str, tmp_path: Pat
     assert results.ratio_vs_aiogram == ratio(runners["lossline-aiogram"], runners["aiogram-fsm"])
     summary = results.as_dict()
     assert summary["turn_ratio_vs_aiogram"] > 0 and summary["turn_ratio_vs_ptb"] > 0
+    assert summary["turn_ratio_vs_ptb_durable"] > 0
+
+
+async def test_the_durable_ptb_bot_has_kept_each_answer_when_the_next_comes(tmp_path: Path) -> None:
+    """What makes it the durable baseline: after each update its state is in the SQLite file,
+    as another process would read it if this one died now. The pickled bot's is not."""
+    lines = script()[:3]
+    for directory in ("durable", "pickled"):
+        (tmp_path / directory).mkdir()
+    durable = PtbDurableBot(tmp_path / "durable", Responder())
+    pickled = PtbConversationBot(tmp_path / "pickled", Responder())
+    for bot in (durable, pickled):
+        await bot.open()
+    try:
+        for n, line in enumerate(lines, start=1):
+            assert line.text is not None
+            update = text_update(n, 77, line.text, int(line.sent_at.timestamp()))
+            await durable.feed(update)
+            await pickled.feed(update)
+            with sqlite3.connect(tmp_path / "durable" / "ptb-claims.sqlite3") as other:
+                [(data,)] = other.execute("SELECT data FROM users WHERE id = 77").fetchall()
+                [(state,)] = other.execute("SELECT state FROM conversations").fetchall()
+            assert list(json.loads(data).values()) == [line.text for line in lines[:n]]
+            assert json.loads(state) == n
+        assert not (tmp_path / "pickled" / "ptb-claims.pickle").exists()  # written once a minute
+    finally:
+        for bot in (durable, pickled):
+            await bot.close()
 
 
 async def test_redis_bytes_are_counted_per_conversation(redis_url: str, tmp_path: Path) -> None:
