@@ -217,19 +217,14 @@ class TurnBench:
         self._closers.append(bot.close)
         return BotRunner("aiogram-fsm", bot.feed, responder, self.lines, first_chat)
 
-    async def ptb_conversation(self, first_chat: int) -> BotRunner:
+    async def ptb_bot(self, first_chat: int, durable: bool = False) -> BotRunner:
+        """The hand-written PTB bot: pickled once a minute, or durable (SQLite every update)."""
         responder = Responder()
-        bot = PtbConversationBot(self.directory, responder)
+        bot = (PtbDurableBot if durable else PtbConversationBot)(self.directory, responder)
         await bot.open()
         self._closers.append(bot.close)
-        return BotRunner("ptb-conversation", bot.feed, responder, self.lines, first_chat)
-
-    async def ptb_durable(self, first_chat: int) -> BotRunner:
-        responder = Responder()
-        bot = PtbDurableBot(self.directory, responder)
-        await bot.open()
-        self._closers.append(bot.close)
-        return BotRunner("ptb-durable", bot.feed, responder, self.lines, first_chat)
+        name = "ptb-durable" if durable else "ptb-conversation"
+        return BotRunner(name, bot.feed, responder, self.lines, first_chat)
 
     async def aclose(self) -> None:
         for close in reversed(self._closers):
@@ -266,8 +261,8 @@ async def run_turns(directory: Path, redis_url: str, rounds: int = 20, warmup: i
             await bench.lossline_bot("aiogram", "redis", first_chat=1_000_000),
             await bench.aiogram_fsm(first_chat=2_000_000),
             await bench.lossline_bot("ptb", "sqlite", first_chat=3_000_000),
-            await bench.ptb_conversation(first_chat=4_000_000),
-            await bench.ptb_durable(first_chat=5_000_000),
+            await bench.ptb_bot(first_chat=4_000_000),
+            await bench.ptb_bot(first_chat=5_000_000, durable=True),
         ]
         results = await interleave(runners, rounds, warmup)
     finally:
