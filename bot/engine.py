@@ -529,7 +529,8 @@ class Engine:
             applied = False
             try:
                 done = await self._commit(record, write, message_id)
-                applied = done is not None and done[0].status == "applied"
+                assert done is not None  # write always has something to write
+                applied = done[0].status == "applied"
             finally:
                 if pushed and not applied:  # not written (a repeat, not the owner): not owed
                     with contextlib.suppress(Exception):  # else found stale by a worker

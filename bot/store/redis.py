@@ -325,10 +325,10 @@ class RedisStore(Store):
         return [_decode(cid, fields) for cid, fields in zip(ids, stored, strict=True) if fields]
 
     async def owe_agent_message(self, conversation_id: str, at: datetime) -> None:
-        oldest = micros(at) - self.retention_seconds * 1_000_000
+        us = micros(at)
         async with self.client.pipeline(transaction=False) as pipe:
-            pipe.zadd(self._owed, {f"{conversation_id} {micros(at)}": micros(at)})
-            pipe.zremrangebyscore(self._owed, "-inf", f"({oldest}")
+            pipe.zadd(self._owed, {f"{conversation_id} {us}": us})
+            pipe.zremrangebyscore(self._owed, "-inf", f"({us - self.retention_seconds * 1_000_000}")
             await pipe.execute()
 
     async def owed_agent_messages(

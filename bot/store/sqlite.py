@@ -398,8 +398,8 @@ class SqliteStore(Store):
         return [ConversationRecord.model_validate_json(row[0]) for row in rows]
 
     async def owe_agent_message(self, conversation_id: str, at: datetime) -> None:
-        oldest = micros(at) - self.retention_seconds * 1_000_000
-        await self.db.call(_owe, conversation_id, micros(at), oldest, write=True)
+        us = micros(at)
+        await self.db.call(_owe, conversation_id, us, us - self.retention_seconds * 1_000_000, write=True)
 
     async def owed_agent_messages(
         self, conversation_id: str | None = None, limit: int = 1000
