@@ -139,29 +139,38 @@ class SqliteDatabase:
         await conn.execute("PRAGMA journal_mode=WAL")
         await conn.execute("PRAGMA synchronous=NORMAL")  # durable across crashes in WAL
         await conn.execute("PRAGMA foreign_keys=ON")
-        await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         # No checkpoint inside a commit: on the loop it would stop everything for the ~4 ms
         # of copying the log back; `_wrote` has a thread of its own do it instead.
         await conn.execute("PRAGMA wal_autocheckpoint=0")
+        await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         await conn.executescript(SCHEMA)
+        # From here the connection fails at once on another process's lock (see `call`); the
+        # jobs sent to aiosqlite's thread wait, each under `waiting`.
+        await conn.execute("PRAGMA busy_timeout=0")
         return cls(conn, path)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        async with self.lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
+        async with self.reading() as conn:
+            await conn.execute("BEGIN IMMEDIATE")
             try:
-                yield self.conn
+                yield conn
             except BaseException:
-                await self.conn.execute("ROLLBACK")
+                await conn.execute("ROLLBACK")
                 raise
-            await self.conn.execute("COMMIT")
+            await conn.execute("COMMIT")
         self._wrote()
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The connection on aiosqlite's thread, waiting up to BUSY_TIMEOUT_MS for another
+        process's lock."""
         async with self.lock:
-            yield self.conn
+            await self.conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            try:
+                yield self.conn
+            finally:
+                await self.conn.execute("PRAGMA busy_timeout=0")
 
     async def call(self, fn: Callable[..., T], *args: Any, write: bool = False) -> T:
         """`fn(connection, *args)`, however many statements it runs; with `write`, inside one
@@ -176,13 +185,13 @@ class SqliteDatabase:
         async with self.lock:
             conn = self.conn._conn
             try:
-                result: T = _without_waiting(conn, job, fn, args)
+                result: T = job(conn, fn, args)  # busy_timeout is 0 here: no waiting
             except sqlite3.OperationalError as error:
                 if not is_busy(error):
                     raise
                 # aiosqlite has no public way to run a function on its thread; _execute is
                 # what all its own methods use.
-                result = cast(T, await self.conn._execute(job, conn, fn, args))
+                result = cast(T, await self.conn._execute(_waiting, conn, job, fn, args))
         if write:
             self._wrote()
         return result
@@ -465,15 +474,17 @@ def _transaction(conn: sqlite3.Connection, fn: Callable[..., T], args: tuple[Any
     return result
 
 
-def _without_waiting(
+def _waiting(
     conn: sqlite3.Connection, job: Callable[..., Any], fn: Callable[..., T], args: tuple[Any, ...]
 ) -> T:
-    """The job, failing with SQLITE_BUSY at once instead of waiting for another process."""
-    conn.execute("PRAGMA busy_timeout=0")
+    """The job, waiting up to BUSY_TIMEOUT_MS for another process's lock (on the thread).
+    The connection's own setting is 0, so that the loop's jobs never wait: two pragmas on this
+    rare path rather than two on every job."""
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     try:
         return cast(T, job(conn, fn, args))
     finally:
-        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA busy_timeout=0")
 
 
 def is_busy(error: sqlite3.OperationalError) -> bool:

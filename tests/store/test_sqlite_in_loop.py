@@ -166,9 +166,11 @@ async def test_a_failed_job_on_the_loop_leaves_nothing_half_written(
         await db.call(half, write=True)
     loaded = await store.load(written.id)
     assert loaded is not None and loaded.version == 1
-    # and the connection still waits for other processes' locks as configured
+    # and the loop's jobs still fail at once on a lock, while the thread's wait as configured
+    assert db.conn._conn.execute("PRAGMA busy_timeout").fetchone() == (0,)
     async with db.reading() as conn, conn.execute("PRAGMA busy_timeout") as cursor:
         assert await cursor.fetchone() == (BUSY_TIMEOUT_MS,)
+    assert db.conn._conn.execute("PRAGMA busy_timeout").fetchone() == (0,)
 
 
 async def test_the_log_is_copied_back_as_turns_commit(
