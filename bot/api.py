@@ -26,7 +26,7 @@ from bot.events import MISSED, Event
 from bot.evidence import save_evidence
 from bot.limits import retry_after
 from bot.live import forward_events
-from bot.runtime import Runtime, runtime
+from bot.runtime import Runtime, runtime, runtime_of
 from bot.store.base import (
     ConversationNotFound,
     ConversationRecord,
@@ -176,8 +176,8 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-async def limit_address(request: Request, rt: Annotated[Runtime, Depends(runtime)]) -> None:
-    wait = await rt.address_limit.wait(_client(request))
+async def limit_address(request: Request) -> None:
+    wait = await runtime_of(request).address_limit.wait(_client(request))
     if wait:
         raise ApiError(429, headers={"Retry-After": retry_after(wait)})
 
@@ -191,10 +191,11 @@ bearer = HTTPBearer(
 
 async def conversation(
     id: str,
-    rt: Annotated[Runtime, Depends(runtime)],
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> ConversationRecord:
     """The conversation named in the path, if the bearer token is its own."""
+    rt = runtime_of(request)
     if len(id) > 64:
         raise ApiError(404, message="会话不存在。")
     try:
@@ -235,9 +236,10 @@ async def start_conversation(rt: Rt, body: StartIn | None = None) -> StartOut:
 async def post_message(
     body: MessageIn,
     record: Conversation,
-    rt: Rt,
+    request: Request,
     idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
 ) -> MessageOut:
+    rt = runtime_of(request)
     wait = await rt.conversation_limit.wait(record.id)
     if wait:
         raise ApiError(429, headers={"Retry-After": retry_after(wait)})
