@@ -57,8 +57,11 @@ of how late this client's event loop wakes from a 5 ms sleep (an estimate of wha
 client adds to a turn's latency); server_turn_p50/p99_ms, the server's own time per turn
 (lossline_turn_seconds from /metrics, interpolated in its buckets); healthz_p99_ms, the
 latency of GET /healthz every 100 ms during the phase; other_cpu, what the rest of the
-machine used meanwhile (the summary warns when other processes or the client skew the
-figures). `run(...)` runs run_load on uvloop; awaited elsewhere, it uses that loop.
+machine used meanwhile; steal_cpu, the time the hypervisor of a virtual machine ran others
+on our cores; machine_lag_p99_ms, how late a process that only sleeps (bench.sleeper) woke:
+the floor under every latency here (the summary warns when other processes, the client or
+the machine itself skew the figures). `run(...)` runs run_load on uvloop; awaited elsewhere,
+it uses that loop.
 """
 
 from __future__ import annotations
@@ -102,6 +105,8 @@ LAG_PROBE_S = 0.005
 HEALTHZ_EVERY_S = 0.1
 BUSY_MACHINE_CORES = 0.25  # CPU of other processes past which the summary warns
 CLIENT_LAG_WARN_MS = 10.0
+STEAL_WARN_CORES = 0.1  # CPU time the hypervisor gave to other machines, past which it warns
+MACHINE_LAG_WARN_MS = 5.0  # how late an idle process may wake (p99) before the summary warns
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,8 @@ class LoadResult:
     server_cpu: float = 0.0
     redis_cpu: float = 0.0
     other_cpu: float = 0.0  # the rest of the machine: anything else running skews the figures
+    steal_cpu: float = 0.0  # cores' worth of time the hypervisor ran other machines instead
+    machine_lag_p99_ms: float = 0.0  # how late an idle process woke (bench.sleeper): the floor
     cores: int = 0
     server_cpu_ms_per_turn: float = 0.0
     open_seconds: float = 0.0  # opening all conversations (not measured as turns)
@@ -168,6 +175,8 @@ class LoadResult:
                 f"({self.server_cpu_ms_per_turn:.1f} ms a turn)  client {self.client_cpu:.2f}  "
                 f"redis {self.redis_cpu:.2f}  other processes {self.other_cpu:.2f}; "
                 f"client loop lag p99 {self.client_lag_p99_ms:.1f} ms",
+                f"  the machine: CPU steal {self.steal_cpu:.2f} cores; an idle process woke "
+                f"{self.machine_lag_p99_ms:.1f} ms late (p99)",
                 f"  memory: {self.rss_bytes_per_conversation / 1024:.1f} KiB RSS per active "
                 f"conversation ({self.rss_open_bytes_per_conversation / 1024:.1f} KiB just opened; "
                 f"{self.rss_baseline_bytes / 2**20:.0f} MiB after warm-up, "
@@ -184,6 +193,13 @@ class LoadResult:
             said.append(
                 f"  WARNING: other processes used {self.other_cpu:.2f} cores meanwhile: the "
                 "latencies are partly theirs; run again on a quiet machine"
+            )
+        if self.steal_cpu > STEAL_WARN_CORES or self.machine_lag_p99_ms > MACHINE_LAG_WARN_MS:
+            said.append(
+                f"  WARNING: the machine itself stalls: the hypervisor took {self.steal_cpu:.2f} "
+                f"cores, and a process doing nothing woke {self.machine_lag_p99_ms:.0f} ms late "
+                "(p99); every process here stalls alike, and a busy server then takes a while "
+                "to catch up: a shared virtual machine, not only the server, is in the latencies"
             )
         if self.client_lag_p99_ms > CLIENT_LAG_WARN_MS:
             said.append(
@@ -258,14 +274,34 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def machine_cpu_seconds() -> float:
-    """CPU seconds all cores spent busy (not idle, not waiting on I/O), from /proc/stat."""
+def machine_cpu_seconds() -> tuple[float, float]:
+    """CPU seconds all cores spent busy (not idle, not waiting on I/O), and those of them
+    stolen: the hypervisor running another virtual machine on our cores, from /proc/stat."""
     try:
         first = Path("/proc/stat").read_text().splitlines()[0].split()
     except (OSError, IndexError):
-        return 0.0
+        return 0.0, 0.0
     user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in first[1:9])
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return (user + nice + system + irq + softirq + steal) / tick, steal / tick
+
+
+async def start_sleeper() -> asyncio.subprocess.Process:
+    """bench.sleeper in a process of its own: it stops, and reports, when its stdin closes."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.sleeper",
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+
+
+async def sleeper_result(sleeper: asyncio.subprocess.Process) -> dict[str, float]:
+    out, _ = await sleeper.communicate(b"")  # closes its stdin: it stops and prints
+    result: dict[str, float] = json.loads(out) if sleeper.returncode == 0 and out else {}
+    return result
 
 
 _BUCKET = re.compile(r'^lossline_turn_seconds_bucket\{le="([^"]+)"\} ([0-9.e+]+)$', re.M)
@@ -747,12 +783,16 @@ async def _measure(
         redis_before = await _redis_cpu(redis_url)
         server_before = server.cpu()
         client_before = time.process_time()
-        machine_before = machine_cpu_seconds()
+        sleeper = await start_sleeper()
+        machine_before, steal_before = machine_cpu_seconds()
         started = time.perf_counter()
         with _heap_frozen():
             await asyncio.gather(*(talk(c, turns, think_s, rng, tally) for c in live))
         seconds = time.perf_counter() - started
-        machine_cpu = (machine_cpu_seconds() - machine_before) / seconds
+        machine_after, steal_after = machine_cpu_seconds()
+        machine_cpu = (machine_after - machine_before) / seconds
+        steal_cpu = (steal_after - steal_before) / seconds
+        machine_lag = await sleeper_result(sleeper)
         client_cpu = (time.process_time() - client_before) / seconds
         server_cpu = (server.cpu() - server_before) / seconds
         redis_cpu = (await _redis_cpu(redis_url) - redis_before) / seconds
@@ -794,7 +834,9 @@ async def _measure(
         client_cpu=round(client_cpu, 3),
         server_cpu=round(server_cpu, 3),
         redis_cpu=round(redis_cpu, 3),
-        other_cpu=round(max(0.0, machine_cpu - client_cpu - server_cpu - redis_cpu), 3),
+        other_cpu=round(max(0.0, machine_cpu - steal_cpu - client_cpu - server_cpu - redis_cpu), 3),
+        steal_cpu=round(steal_cpu, 3),
+        machine_lag_p99_ms=machine_lag.get("p99_ms", 0.0),
         cores=os.cpu_count() or 0,
         server_cpu_ms_per_turn=round(server_cpu * seconds / len(ms) * 1000, 3) if ms else 0.0,
         open_seconds=round(open_seconds, 3),

@@ -143,3 +143,20 @@ async def test_runners_take_their_turns_in_lockstep_first_one_then_the_other() -
         ("a", 2, 0), ("b", 2, 0), ("b", 2, 1), ("a", 2, 1), ("a", 2, 2), ("b", 2, 2),
     ]  # fmt: skip
     assert results["a"].conversation_seconds == pytest.approx([0.003, 0.003])  # the warm-up left out
+
+
+def test_the_sleeper_reports_how_late_it_woke_when_its_stdin_closes() -> None:
+    import json
+    import subprocess
+    import sys
+    import time
+
+    sleeper = subprocess.Popen(
+        [sys.executable, "-m", "bench.sleeper"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    time.sleep(0.3)
+    out, _ = sleeper.communicate(timeout=10)
+    report = json.loads(out)
+    assert sleeper.returncode == 0
+    assert report["wakes"] >= 10  # ~5 ms a wake over 0.3 s, however slow the machine
+    assert 0 <= report["p50_ms"] <= report["p99_ms"] <= report["max_ms"]

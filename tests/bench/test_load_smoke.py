@@ -37,6 +37,8 @@ def check(result: LoadResult, backend: str) -> None:
     assert result.rss_baseline_bytes > 0 and result.rss_end_bytes > 0
     assert result.server_cpu > 0 and result.server_turn_p50_ms > 0
     assert result.server_turns == CONVERSATIONS * TURNS  # every worker's histogram counted
+    assert result.machine_lag_p99_ms > 0  # the sleeper ran beside the phase and reported
+    assert 0 <= result.steal_cpu <= result.cores
     data = result.as_dict()
     for key in (
         "backend",
