@@ -33,6 +33,7 @@ from telegram.ext import (
     filters,
 )
 from telegram.request import BaseRequest
+from telegram.warnings import PTBUserWarning
 
 from bot.telegram.core import TelegramCore
 from bot.telegram.format import MARKUPS_KEPT, FrozenKeyboard, Keyboard, frozen
@@ -42,6 +43,11 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 # PTB 22's documented opt-in: time periods (RetryAfter.retry_after) as timedelta, without the
 # deprecation warning PTB itself raises when it builds a RetryAfter.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
+# PTB suggests Bot.sendMessage whenever do_api_request names a method it wraps; we call it
+# on purpose (PtbApi.send_message says why), so that one suggestion is not shown.
+warnings.filterwarnings(
+    "ignore", message=r"Please use 'Bot\.sendMessage' instead of", category=PTBUserWarning
+)
 
 
 class PtbApi:
@@ -49,9 +55,15 @@ class PtbApi:
         self.bot = application.bot
 
     async def send_message(self, chat_id: int, html_text: str, keyboard: Keyboard | None) -> None:
-        await self.bot.send_message(
-            chat_id=chat_id, text=html_text, parse_mode=ParseMode.HTML, reply_markup=_markup(keyboard)
-        )
+        # do_api_request without a return_type (PTB's documented raw call) hands back the
+        # sent message as Telegram's JSON: Bot.send_message would build a telegram.Message of
+        # it, a tenth of a Telegram turn's time, for an answer nobody reads. Errors (flood
+        # limits, a blocked bot) are raised the same way.
+        api_kwargs: dict[str, Any] = {"chat_id": chat_id, "text": html_text, "parse_mode": ParseMode.HTML}
+        markup = _markup(keyboard)
+        if markup is not None:
+            api_kwargs["reply_markup"] = markup
+        await self.bot.do_api_request("sendMessage", api_kwargs=api_kwargs)
 
     async def answer_callback(self, callback_id: str) -> None:
         await self.bot.answer_callback_query(callback_query_id=callback_id)

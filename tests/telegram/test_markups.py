@@ -46,3 +46,33 @@ async def test_a_keyboard_shown_again_is_built_once_and_sent_the_same(
     markups = [m["reply_markup"]["inline_keyboard"] for m in bot_api.sent(42)]
     assert markups[0] == markups[2] == markups[3] != markups[1]
     assert [b["callback_data"] for b in markups[0][0]] == [f"yes-{fresh}", f"no-{fresh}"]
+
+
+async def test_ptb_sends_a_reply_without_building_a_message_of_the_answer(
+    bot_api: BotApiServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bot.send_message would turn Telegram's answer into a telegram.Message, a tenth of a
+    turn, for nothing: the core never reads it. The reply still goes out whole, keyboard
+    and HTML included, and a message without a keyboard has no reply_markup at all."""
+    import telegram
+
+    parsed: list[object] = []
+    de_json = telegram.Message.de_json
+
+    def counted(data: Any, bot: Any = None) -> Any:
+        parsed.append(data)
+        return de_json(data, bot)
+
+    monkeypatch.setattr(telegram.Message, "de_json", counted)
+    adapter = PtbAdapter(bot_api.token, bot_api.base)
+    await adapter.open()
+    try:
+        await adapter.api.send_message(43, "<b>请先挂失</b>", [[("是", "yes"), ("否", "no")]])
+        await adapter.api.send_message(43, "好的", None)
+    finally:
+        await adapter.close()
+    assert parsed == []
+    first, second = bot_api.sent(43)
+    assert first["text"] == "请先挂失"  # the test server, like Telegram, reads the HTML
+    assert [b["callback_data"] for b in first["reply_markup"]["inline_keyboard"][0]] == ["yes", "no"]
+    assert second["text"] == "好的" and "reply_markup" not in second
