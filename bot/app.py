@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bot import api, console, errors, web
+from bot.access_log import AccessLog
 from bot.engine import ORPHANED_HANDOFF
 from bot.limits import BodyLimit
 from bot.metrics import PROCESS
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         max_bytes=settings.max_body_bytes,
         upload_max_bytes=settings.evidence_max_bytes + 64 * 1024,
     )
+    app.add_middleware(AccessLog)  # the outermost of ours: it sees every answer, 413s included
     app.include_router(api.router)
     web.install(app)  # the widget and its demo page at /
     console.install(app)  # the hotline agents' console at /console

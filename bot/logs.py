@@ -9,6 +9,8 @@ from typing import TextIO
 
 import structlog
 
+from bot.access_log import HidePathSecrets
+
 
 def configure(level: str = "INFO", stream: TextIO | None = None) -> None:
     """JSON lines to `stream` (stderr unless given: the benchmarks give /dev/null)."""
@@ -17,6 +19,13 @@ def configure(level: str = "INFO", stream: TextIO | None = None) -> None:
     # The dialog's state machine says "Finished processing state … callbacks" at INFO, twice
     # a turn: a line and a write for nothing anyone reads.
     logging.getLogger("transitions").setLevel(logging.WARNING)
+    # httpx (PTB's transport) logs each request's URL at INFO, and a Bot API URL holds the
+    # bot's token (/bot<token>/sendMessage): whoever read the logs could run the bot.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # uvicorn's access log is off (`lossline serve`); its other logger still names sockets.
+    uvicorn_log = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, HidePathSecrets) for f in uvicorn_log.filters):
+        uvicorn_log.addFilter(HidePathSecrets())
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,

@@ -49,6 +49,9 @@ def serve(
         factory=True,
         workers=workers,
         log_config=None,
+        # bot.access_log writes one JSON line a request instead, without the query strings
+        # and secret paths uvicorn's plain-text lines carried (tokens, the webhook secret).
+        access_log=False,
         proxy_headers=True,
         # A widget's events are a few hundred bytes; compressing them kept a zlib context of
         # ~40 KB per open socket (browsers always offer permessage-deflate), more than the

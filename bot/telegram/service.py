@@ -17,11 +17,10 @@ from bot.settings import Settings
 from bot.telegram.core import TAKEN, TelegramCore, mark_taken
 from bot.telegram.links import ChatLinks, key_value_for
 from bot.telegram.port import Adapter
-from bot.telegram.settings import Library
+from bot.telegram.settings import WEBHOOK_PATH, Library
 
 log = structlog.get_logger(__name__)
 
-WEBHOOK_PATH = "/telegram/webhook"
 DRAIN_S = 10.0  # how long stopping waits for updates still being processed
 TAKEN_WAIT_S = 30.0  # how long an update may take to be handled before it is confirmed anyway
 POLL_BACKOFF_MAX_S = 30.0  # the longest wait between two failed polls

@@ -9,6 +9,9 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Library = Literal["aiogram", "ptb"]
+# Where `lossline serve` takes webhook updates: WEBHOOK_PATH/<secret>. Here, with no import
+# of the libraries, because the access log must know it too (it masks the secret).
+WEBHOOK_PATH = "/telegram/webhook"
 
 
 class TelegramSettings(BaseSettings):
