@@ -9,6 +9,7 @@ import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -100,9 +101,32 @@ async def test_redis_bytes_per_conversation_do_not_depend_on_how_many(redis_url:
 
 @pytest.mark.parametrize("kind", ["sqlite", "redis"])
 async def test_flat_cost_fills_the_store_to_each_level(kind: str, redis_url: str, tmp_path: Path) -> None:
-    result = await measure_flat(kind, tmp_path, redis_url, levels=(50, 150), conversations=1)
+    result = await measure_flat(kind, tmp_path, redis_url, levels=(50, 150), conversations=2)
     assert set(result.per_turn_ms) == {50, 150}
     assert result.growth > 0
+    if kind == "sqlite":  # each level is a store of its own, filled to it
+        for level in (50, 150):
+            with sqlite3.connect(tmp_path / f"flat-sqlite-{level}" / "lossline.sqlite3") as db:
+                (stored,) = db.execute("SELECT count(*) FROM conversations").fetchone()
+            assert stored == level + 1 + 3  # the fill's own start; warm-up and 2 rounds
+
+
+async def test_flat_levels_are_measured_together_in_lockstep(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Measured one after the other, the machine's drift between levels came out as growth."""
+    from bench import flat
+
+    measured_together: list[list[str]] = []
+    lockstep = flat.interleave
+
+    async def spy(runners: Any, rounds: int, warmup: int = 2) -> Any:
+        measured_together.append([runner.name for runner in runners])
+        return await lockstep(runners, rounds, warmup)
+
+    monkeypatch.setattr(flat, "interleave", spy)
+    await measure_flat("sqlite", tmp_path, None, levels=(20, 60), conversations=1)
+    assert measured_together == [["engine-sqlite-20", "engine-sqlite-60"]]
 
 
 def test_the_report_says_which_goals_are_missed() -> None:
