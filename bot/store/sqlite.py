@@ -145,7 +145,8 @@ class SqliteDatabase:
         await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         await conn.executescript(SCHEMA)
         # From here the connection fails at once on another process's lock (see `call`); the
-        # jobs sent to aiosqlite's thread wait, each under `waiting`.
+        # jobs sent to aiosqlite's thread wait, each setting the wait around itself (`_waiting`,
+        # `reading`).
         await conn.execute("PRAGMA busy_timeout=0")
         return cls(conn, path)
 
