@@ -62,8 +62,11 @@ class Server:
         lib: str,
         polling: bool = False,
         redis_url: str | None = None,
+        output: Path | None = None,
     ) -> None:
+        """`output`: where the process's stdout and stderr go (else nowhere)."""
         self.lib = lib
+        self.output = output
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.polling = polling
@@ -83,12 +86,17 @@ class Server:
 
     async def start(self) -> None:
         command = ["telegram", "--lib", self.lib] if self.polling else ["serve", "--port", str(self.port)]
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", *command],
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        out = self.output.open("ab") if self.output is not None else subprocess.DEVNULL
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "bot.cli", *command],
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT if self.output is not None else subprocess.DEVNULL,
+            )
+        finally:
+            if not isinstance(out, int):
+                out.close()
         if not self.polling:
             await until_serving(self.base)
 
@@ -226,7 +234,8 @@ async def test_an_agent_message_from_a_console_in_another_process_reaches_the_ch
     another process changed the conversation (bot.store.sqlite_events) and sends what is owed."""
     bot_api = BotApiServer()
     await bot_api.start()
-    server = Server(tmp_path / "data", bot_api, "ptb", polling=True)
+    output = tmp_path / "worker.log"
+    server = Server(tmp_path / "data", bot_api, "ptb", polling=True, output=output)
     backend = await open_backend(Settings(data_dir=tmp_path / "data"))
     engine = Engine(backend.store, backend.queue, backend.events)
     chat = CHATS[1]
@@ -242,6 +251,10 @@ async def test_an_agent_message_from_a_console_in_another_process_reaches_the_ch
         server.stop()
         await bot_api.stop()
         await backend.aclose()
+    # PTB's transport (httpx) would log each Bot API URL, /bot<token>/…, at INFO.
+    written = output.read_text()
+    assert "telegram.conversation_started" in written  # the worker's JSON log is here
+    assert bot_api.token not in written and bot_api.token.split(":")[1] not in written
 
 
 async def _taken_over(
