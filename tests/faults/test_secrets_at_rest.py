@@ -200,7 +200,9 @@ async def _read_back(engine: Engine, ids: list[str]) -> dict[str, str]:
         parts += [
             json.dumps(e.payload, ensure_ascii=False) for e in entries if e.conversation_id == conversation_id
         ]
-        texts[conversation_id] = "\n".join(parts).replace(str(record.state.get("case_code")), "")
+        # Its own id and case code are random: "…A902A" is not the CVV 902 read back.
+        text = "\n".join(parts).replace(str(record.state.get("case_code")), "")
+        texts[conversation_id] = text.replace(conversation_id, "")
     return texts
 
 
