@@ -23,10 +23,10 @@ SECRET_PREFIXES = (WEBHOOK_PATH + "/",)  # what follows each is a secret
 MASK = "***"
 
 
-def loggable_path(path: str, secret_prefixes: tuple[str, ...] = SECRET_PREFIXES) -> str:
+def loggable_path(path: str) -> str:
     """A path (or path?query) as the log may show it: no query string, no secret."""
     path = path.partition("?")[0]
-    for prefix in secret_prefixes:
+    for prefix in SECRET_PREFIXES:
         if path.startswith(prefix):
             return prefix + MASK
     return path
