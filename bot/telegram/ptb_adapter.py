@@ -87,15 +87,17 @@ class PtbApi:
         return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
 
 
-def _markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
+def _markup(keyboard: Keyboard | None) -> str | None:
     return None if keyboard is None else _built(frozen(keyboard))
 
 
 @functools.lru_cache(maxsize=MARKUPS_KEPT)
-def _built(keyboard: FrozenKeyboard) -> InlineKeyboardMarkup:
-    """Built once per keyboard: PTB's markups are frozen once made, so one can be sent again."""
+def _built(keyboard: FrozenKeyboard) -> str:
+    """Built and serialised once per keyboard. PTB sends a string parameter as it is, and the
+    Bot API takes reply_markup as JSON text; a markup object would be walked button by button
+    into a dict and dumped again on every send."""
     rows = [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in keyboard]
-    return InlineKeyboardMarkup(rows)
+    return InlineKeyboardMarkup(rows).to_json()
 
 
 class PtbAdapter:

@@ -15,19 +15,25 @@ from bot.telegram.ptb_adapter import PtbAdapter
 from tests.telegram.botapi import BotApiServer
 
 
+def _calls(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[object]:
+    """From now on, each call of `owner.name` is noted (its arguments), then made."""
+    calls: list[object] = []
+    original = getattr(owner, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args or kwargs)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counted)
+    return calls
+
+
 @pytest.mark.parametrize("library", ["aiogram", "ptb"])
 async def test_a_keyboard_shown_again_is_built_once_and_sent_the_same(
     bot_api: BotApiServer, monkeypatch: pytest.MonkeyPatch, library: str
 ) -> None:
     module: Any = aiogram_adapter if library == "aiogram" else ptb_adapter
-    built: list[object] = []
-    button = module.InlineKeyboardButton
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        built.append(args or kwargs)
-        return button(*args, **kwargs)
-
-    monkeypatch.setattr(module, "InlineKeyboardButton", counted)
+    built = _calls(monkeypatch, module, "InlineKeyboardButton")
     adapter: Adapter = (
         AiogramAdapter(bot_api.token, bot_api.base)
         if library == "aiogram"
@@ -56,14 +62,7 @@ async def test_ptb_sends_a_reply_without_building_a_message_of_the_answer(
     and HTML included, and a message without a keyboard has no reply_markup at all."""
     import telegram
 
-    parsed: list[object] = []
-    de_json = telegram.Message.de_json
-
-    def counted(data: Any, bot: Any = None) -> Any:
-        parsed.append(data)
-        return de_json(data, bot)
-
-    monkeypatch.setattr(telegram.Message, "de_json", counted)
+    parsed = _calls(monkeypatch, telegram.Message, "de_json")
     adapter = PtbAdapter(bot_api.token, bot_api.base)
     await adapter.open()
     try:
@@ -76,3 +75,26 @@ async def test_ptb_sends_a_reply_without_building_a_message_of_the_answer(
     assert first["text"] == "请先挂失"  # the test server, like Telegram, reads the HTML
     assert [b["callback_data"] for b in first["reply_markup"]["inline_keyboard"][0]] == ["yes", "no"]
     assert second["text"] == "好的" and "reply_markup" not in second
+
+
+async def test_ptb_serialises_a_keyboard_shown_again_once(
+    bot_api: BotApiServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PTB turns a markup object into a dict and JSON on every send; the adapter sends the
+    JSON text it made the first time, which reaches Telegram as the same keyboard."""
+    import telegram
+
+    dumped = _calls(monkeypatch, telegram.InlineKeyboardMarkup, "to_dict")
+    fresh = uuid.uuid4().hex[:8]
+    keyboard = [[("是", f"yes-{fresh}"), ("否", f"no-{fresh}")]]
+    adapter = PtbAdapter(bot_api.token, bot_api.base)
+    await adapter.open()
+    try:
+        for _ in range(3):
+            await adapter.api.send_message(44, "您好", keyboard)
+    finally:
+        await adapter.close()
+    assert len(dumped) == 1
+    sent = [m["reply_markup"]["inline_keyboard"] for m in bot_api.sent(44)]
+    buttons = [{"text": label, "callback_data": data} for label, data in keyboard[0]]
+    assert sent == [[buttons]] * 3
