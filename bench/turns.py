@@ -14,6 +14,11 @@ Every Telegram bot gets the same updates and talks to the same socket-less Bot A
 alike: on a shared virtual machine speed drifts within tens of milliseconds, about one
 conversation, and conversation by conversation the per-round ratios spread from 0.65 to 1.5.
 The ratio of two runners is the median of their per-round ratios of time per conversation.
+
+The lossline bots' engines add up the time their turns spend inside the engine, so each of
+their conversations splits into the engine's part and the rest: the Telegram library, our
+adapter and core, the reply sent. `turn_ratio_vs_*_without_engine` is that rest ÷ the
+hand-written bot's whole turn: the ratio lossline would have if its engine cost nothing.
 """
 
 from __future__ import annotations
@@ -31,15 +36,16 @@ from bench import P1_SCRIPT
 from bench.baselines import AiogramFsmBot, PtbConversationBot, PtbDurableBot
 from bench.stats import percentile
 from bench.telegram_loopback import LoopbackAiogramSession, LoopbackPtbRequest, Responder, text_update
-from bot.engine import Engine
+from bot.engine import Engine, TurnOutcome
 from bot.settings import Settings
+from bot.store.base import ConversationRecord
 from bot.store.factory import Backend, open_backend
 from bot.telegram.aiogram_adapter import AiogramAdapter
 from bot.telegram.core import TelegramCore
 from bot.telegram.links import ChatLinks, key_value_for
 from bot.telegram.port import Adapter
 from bot.telegram.ptb_adapter import PtbAdapter
-from dialogs.messages import Turn
+from dialogs.messages import StepResult, Turn
 from dialogs.script import ScriptLine, parse_script
 from rules.types import SHANGHAI
 
@@ -51,6 +57,26 @@ def script() -> list[ScriptLine]:
     parsed = list(parse_script(lines, datetime(2023, 10, 9, 10, 0, tzinfo=SHANGHAI)))
     assert all(line.text is not None for line in parsed), "the bench script is typed text only"
     return parsed
+
+
+class TimedEngine(Engine):
+    """The engine, adding up the seconds its starts and turns take."""
+
+    seconds: float = 0.0
+
+    async def start(self, *args: Any, **kwargs: Any) -> tuple[ConversationRecord, str, StepResult]:
+        began = time.perf_counter()
+        try:
+            return await super().start(*args, **kwargs)
+        finally:
+            self.seconds += time.perf_counter() - began
+
+    async def handle(self, *args: Any, **kwargs: Any) -> TurnOutcome:
+        began = time.perf_counter()
+        try:
+            return await super().handle(*args, **kwargs)
+        finally:
+            self.seconds += time.perf_counter() - began
 
 
 class Runner(Protocol):
@@ -95,10 +121,13 @@ class BotRunner:
     lines: list[ScriptLine]
     first_chat: int
     check: Callable[[int], Awaitable[bool]] | None = None
+    engine: TimedEngine | None = None  # a lossline bot's: its seconds go to engine_seconds
+    engine_seconds: list[float] = field(default_factory=list)  # per conversation, warm-ups too
     _update_ids: int = 0
 
     async def turns(self, n: int) -> AsyncIterator[float]:
         chat_id = self.first_chat + n
+        engine_before = self.engine.seconds if self.engine is not None else 0.0
         for line in self.lines:
             self._update_ids += 1
             assert line.text is not None
@@ -106,6 +135,8 @@ class BotRunner:
             began = time.perf_counter()
             await self.feed(update)
             yield time.perf_counter() - began
+        if self.engine is not None:
+            self.engine_seconds.append(self.engine.seconds - engine_before)
         assert self.responder.sent.get(chat_id, 0) >= len(self.lines), f"{self.name}: replies missing"
         if self.check is not None:
             assert await self.check(chat_id), f"{self.name}: chat {chat_id} did not reach the hand-off"
@@ -132,11 +163,19 @@ class RunnerResult:
         }
 
 
-def ratio(ours: RunnerResult, theirs: RunnerResult) -> float:
-    """Median over rounds of (our time per turn ÷ theirs), rounds being interleaved."""
+def ratio(ours: RunnerResult, theirs: RunnerResult, less: list[float] | None = None) -> float:
+    """Median over rounds of (our time per turn ÷ theirs), rounds being interleaved; `less`:
+    seconds to take off each of our conversations."""
+    ours_seconds = ours.conversation_seconds
+    less = less if less is not None else [0.0] * len(ours_seconds)
     return statistics.median(
-        a / b for a, b in zip(ours.conversation_seconds, theirs.conversation_seconds, strict=True)
+        (a - e) / b for a, e, b in zip(ours_seconds, less, theirs.conversation_seconds, strict=True)
     )
+
+
+def ratio_without_engine(ours: RunnerResult, bot: BotRunner, theirs: RunnerResult) -> float:
+    """As `ratio`, our time less what our bot's engine took in the same conversation."""
+    return ratio(ours, theirs, less=bot.engine_seconds[-len(ours.conversation_seconds) :])
 
 
 async def interleave(runners: list[Runner], rounds: int, warmup: int = 2) -> dict[str, RunnerResult]:
@@ -179,13 +218,13 @@ class TurnBench:
         self._closers.append(backend.aclose)
         return backend
 
-    async def _engine(self, kind: str) -> tuple[Engine, Settings]:
+    async def _engine(self, kind: str) -> tuple[TimedEngine, Settings]:
         settings = Settings(
             data_dir=self.directory / kind,
             redis_url=self.redis_url if kind == "redis" else None,
         )
         backend = await self._backend(settings)
-        return Engine(backend.store, backend.queue, backend.events), settings
+        return TimedEngine(backend.store, backend.queue, backend.events), settings
 
     async def engine_runner(self, kind: str) -> EngineRunner:
         engine, _ = await self._engine(kind)
@@ -209,7 +248,8 @@ class TurnBench:
             record = await engine.store.find_by_external_key(f"tg:{chat_id}")
             return record is not None and record.state_name == HANDED_OFF
 
-        return BotRunner(f"lossline-{library}", adapter.feed, responder, self.lines, first_chat, handed_off)
+        name = f"lossline-{library}"
+        return BotRunner(name, adapter.feed, responder, self.lines, first_chat, handed_off, engine)
 
     async def aiogram_fsm(self, first_chat: int) -> BotRunner:
         responder = Responder()
@@ -240,6 +280,8 @@ class TurnResults:
     ratio_vs_ptb_durable: float
     engine_ratio_vs_aiogram: float
     engine_ratio_vs_ptb: float
+    ratio_vs_aiogram_without_engine: float
+    ratio_vs_ptb_without_engine: float
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -249,18 +291,22 @@ class TurnResults:
             "turn_ratio_vs_ptb_durable": round(self.ratio_vs_ptb_durable, 3),
             "engine_turn_ratio_vs_aiogram": round(self.engine_ratio_vs_aiogram, 3),
             "engine_turn_ratio_vs_ptb": round(self.engine_ratio_vs_ptb, 3),
+            "turn_ratio_vs_aiogram_without_engine": round(self.ratio_vs_aiogram_without_engine, 3),
+            "turn_ratio_vs_ptb_without_engine": round(self.ratio_vs_ptb_without_engine, 3),
         }
 
 
 async def run_turns(directory: Path, redis_url: str, rounds: int = 20, warmup: int = 2) -> TurnResults:
     bench = TurnBench(directory, redis_url)
     try:
+        lossline_aiogram = await bench.lossline_bot("aiogram", "redis", first_chat=1_000_000)
+        lossline_ptb = await bench.lossline_bot("ptb", "sqlite", first_chat=3_000_000)
         runners: list[Runner] = [
             await bench.engine_runner("sqlite"),
             await bench.engine_runner("redis"),
-            await bench.lossline_bot("aiogram", "redis", first_chat=1_000_000),
+            lossline_aiogram,
             await bench.aiogram_fsm(first_chat=2_000_000),
-            await bench.lossline_bot("ptb", "sqlite", first_chat=3_000_000),
+            lossline_ptb,
             await bench.ptb_bot(first_chat=4_000_000),
             await bench.ptb_bot(first_chat=5_000_000, durable=True),
         ]
@@ -274,4 +320,10 @@ async def run_turns(directory: Path, redis_url: str, rounds: int = 20, warmup: i
         ratio_vs_ptb_durable=ratio(results["lossline-ptb"], results["ptb-durable"]),
         engine_ratio_vs_aiogram=ratio(results["engine-redis"], results["aiogram-fsm"]),
         engine_ratio_vs_ptb=ratio(results["engine-sqlite"], results["ptb-conversation"]),
+        ratio_vs_aiogram_without_engine=ratio_without_engine(
+            results["lossline-aiogram"], lossline_aiogram, results["aiogram-fsm"]
+        ),
+        ratio_vs_ptb_without_engine=ratio_without_engine(
+            results["lossline-ptb"], lossline_ptb, results["ptb-conversation"]
+        ),
     )

@@ -45,6 +45,9 @@ def _report(result: dict[str, Any]) -> str:
         goal = goals.get(key)
         verdict = "" if goal is None else ("meets" if goal["met"] else "MISSES") + f" ≤ {goal['goal']:g}"
         lines.append(f"  {label:<48} {result[key]:>10g} {unit:<3} {verdict}")
+        if key == "turn_ratio_vs_ptb" and "turn_ratio_vs_ptb_without_engine" in result:
+            aiogram, ptb = (result[f"turn_ratio_vs_{lib}_without_engine"] for lib in ("aiogram", "ptb"))
+            lines.append(f"    (the two less the engine's part: aiogram {aiogram:g} ×, PTB {ptb:g} ×)")
     lines += ["", "per turn (p1 script, 31 turns):"]
     for name, runner in result["turns"].items():
         lines.append(

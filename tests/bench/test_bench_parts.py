@@ -19,7 +19,7 @@ from bench.footprint import measure_footprint
 from bench.stats import percentile
 from bench.suite import GOALS, _goals
 from bench.telegram_loopback import Responder, text_update
-from bench.turns import interleave, ratio, run_turns, script
+from bench.turns import TurnBench, interleave, ratio, run_turns, script, whole
 from bot.commands.bench_cmds import _report
 
 pytestmark = pytest.mark.timeout(120)
@@ -56,6 +56,25 @@ async def test_every_runner_takes_the_whole_script(redis_url: str, tmp_path: Pat
     summary = results.as_dict()
     assert summary["turn_ratio_vs_aiogram"] > 0 and summary["turn_ratio_vs_ptb"] > 0
     assert summary["turn_ratio_vs_ptb_durable"] > 0
+    # The lossline bots' turns less their engines' part: smaller than the whole, not nothing.
+    for library in ("aiogram", "ptb"):
+        without = summary[f"turn_ratio_vs_{library}_without_engine"]
+        assert 0 < without < summary[f"turn_ratio_vs_{library}"]
+
+
+async def test_a_lossline_bot_counts_the_seconds_its_engine_took_in_each_conversation(
+    redis_url: str, tmp_path: Path
+) -> None:
+    bench = TurnBench(tmp_path, redis_url)
+    try:
+        bot = await bench.lossline_bot("ptb", "sqlite", first_chat=9_000)
+        assert bot.engine is not None
+        for n in range(2):
+            taken = sum(await whole(bot, n))
+            assert 0 < bot.engine_seconds[n] < taken
+        assert sum(bot.engine_seconds) == pytest.approx(bot.engine.seconds)
+    finally:
+        await bench.aclose()
 
 
 async def test_the_durable_ptb_bot_has_kept_each_answer_when_the_next_comes(tmp_path: Path) -> None:
@@ -134,7 +153,10 @@ def test_the_report_says_which_goals_are_missed() -> None:
         "quick": True,
         "seconds": 1.0,
         "turn_ratio_vs_aiogram": 0.8,
+        "turn_ratio_vs_ptb": 3.5,
         "adjudicate_us": 150.0,
+        "turn_ratio_vs_aiogram_without_engine": 0.35,
+        "turn_ratio_vs_ptb_without_engine": 1.25,
         "turns": {"engine-sqlite": {"turns_per_s": 10.0, "p50_ms": 1.0, "p99_ms": 2.0}},
         "load": {},
     }
@@ -143,6 +165,7 @@ def test_the_report_says_which_goals_are_missed() -> None:
     assert result["goals"]["adjudicate_us"] == {"value": 150.0, "goal": GOALS["adjudicate_us"], "met": False}
     report = _report(result)
     assert "meets ≤ 1" in report and "MISSES ≤ 100" in report
+    assert "(the two less the engine's part: aiogram 0.35 ×, PTB 1.25 ×)" in report
 
 
 @dataclass
