@@ -7,6 +7,8 @@ ambiguity to confirm, or a miss naming the text that explains what we could not 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -14,10 +16,12 @@ from typing import Any
 
 from dialogs.messages import Button
 from dialogs.readers import (
+    UNSURE,
     Option,
-    read_bool,
+    PartOfDay,
+    read_answer,
     read_choice,
-    read_date,
+    read_date_reading,
     read_datetime,
     read_money,
     read_number,
@@ -28,6 +32,85 @@ from rules.types import SHANGHAI
 FUTURE_SLACK = timedelta(minutes=2)
 
 
+@dataclass(frozen=True)
+class DayPart:
+    """A day the victim named without a time (昨晚, 今天上午, 10月8日), kept while the time is asked."""
+
+    day: date
+    part: PartOfDay | None = None
+
+    @classmethod
+    def asked_in(cls, pending: dict[str, Any] | None) -> DayPart | None:
+        """The day whose time a question's `pending` says is being asked, if any."""
+        day = (pending or {}).get("day")
+        return cls(date.fromisoformat(day), (pending or {}).get("part")) if day else None
+
+    def pending(self) -> dict[str, Any]:
+        return {"day": self.day.isoformat(), "part": self.part}
+
+    def said(self) -> str:
+        """The day as a time on it can be read: 2023年10月8日晚上."""
+        return f"{self.day.year}年{self.shown()}"
+
+    def shown(self) -> str:
+        return f"{self.day.month}月{self.day.day}日{_PART_WORDS.get(self.part or '', '')}"
+
+    def question(self, locale: str) -> str:
+        return t(locale, "ask_clock", day=self.shown())
+
+
+@dataclass(frozen=True)
+class MonthPart:
+    """A month (去年三月) or a year the victim named for a date whose day matters, kept while
+    the day is asked."""
+
+    year: int
+    month: int | None = None
+
+    @classmethod
+    def asked_in(cls, pending: dict[str, Any] | None) -> MonthPart | None:
+        """The month whose day a question's `pending` says is being asked, if any."""
+        asked = (pending or {}).get("month_of")
+        return cls(asked[0], asked[1]) if asked else None
+
+    def pending(self) -> dict[str, Any]:
+        return {"month_of": [self.year, self.month]}
+
+    def shown(self) -> str:
+        return f"{self.year}年" + (f"{self.month}月" if self.month else "")
+
+    def question(self, locale: str) -> str:
+        return t(locale, "ask_exact_day", month=self.shown())
+
+    def completed(self, text: str) -> str:
+        """`text` (15号, 3月15日) with the year and month asked about put before what it lacks."""
+        if "年" in text or re.search(r"\d{4}|[/.-]", text):
+            return text
+        if "月" in text or self.month is None:
+            return f"{self.year}年{text}"
+        return f"{self.shown()}{text}"
+
+
+def follow_up_in(pending: dict[str, Any] | None) -> DayPart | MonthPart | None:
+    """What a question's `pending` says is being asked after a day or a month was told."""
+    return DayPart.asked_in(pending) or MonthPart.asked_in(pending)
+
+
+# Words that put a clock time on that part of the day. 晚上 for "night" too: the reader
+# takes 晚上一点 as the small hours after that evening, as 昨晚一点 means.
+_PART_WORDS = {
+    "dawn": "凌晨",
+    "morning": "上午",
+    "noon": "中午",
+    "afternoon": "下午",
+    "evening": "晚上",
+    "night": "晚上",
+}
+# An answer that names its own day or moment (10月8日…, 昨晚…, 半小时前, 刚才) is read as it
+# is, not as a time on the day asked about.
+_OWN_DAY = re.compile(r"[年月日号昨今明前刚/-]|周|星期|礼拜|\d\.\d")
+
+
 @dataclass
 class Outcome:
     value: Any = None
@@ -35,10 +118,14 @@ class Outcome:
     miss: str | None = None  # text key
     miss_values: dict[str, Any] = field(default_factory=dict)
     confirm: list[datetime] | None = None  # several readings: ask which
+    clock_for: DayPart | None = None  # a day without a clock time: ask the time on that day
+    day_for: MonthPart | None = None  # a month without a day, where the day matters: ask it
 
     @property
     def ok(self) -> bool:
-        return self.miss is None and self.confirm is None
+        """A value read: nothing missed, nothing to confirm, nothing more to ask."""
+        asks = (self.confirm, self.clock_for, self.day_for)
+        return self.miss is None and all(a is None for a in asks)
 
 
 def fmt_money(amount: Decimal) -> str:
@@ -65,16 +152,29 @@ def money(locale: str, text: str | None) -> Outcome:
 
 
 def moment(
-    locale: str, text: str | None, choice: str | None, now: datetime, pending: list[datetime] | None
+    locale: str,
+    text: str | None,
+    choice: str | None,
+    now: datetime,
+    pending: list[datetime] | None,
+    day: DayPart | None = None,
 ) -> Outcome:
+    """A moment of the theft. A day without a time (昨晚) is not taken as its midnight: the
+    time on that day is asked (`clock_for`), and the next answer (九点左右) read on `day`."""
     if pending and choice and choice.startswith("alt:"):
         index = choice.removeprefix("alt:")
         if index.isdigit() and int(index) < len(pending):
             value = pending[int(index)]
             return Outcome(value=value, echo=t(locale, "echo_time", time=fmt_time(value, now)))
-    reading = read_datetime(text or "", now)
+    text = text or ""
+    on_day = day is not None and not _OWN_DAY.search(text)
+    reading = read_datetime(day.said() + text if day is not None and on_day else text, now)
     if reading.future:
         return Outcome(miss="miss_future")
+    if reading.date_only and reading.value is not None:
+        if on_day and day is not None:  # asked for the time on that day, and still none
+            return Outcome(miss="miss_clock")
+        return Outcome(clock_for=DayPart(reading.value.date(), reading.part_of_day))
     if reading.value is None and not reading.alternatives:
         return Outcome(miss="miss_datetime")
     candidates = [reading.value] if reading.value and not reading.ambiguous else reading.alternatives
@@ -87,20 +187,54 @@ def moment(
     return Outcome(value=value, echo=t(locale, "echo_time", time=fmt_time(value, now)))
 
 
-def day(locale: str, text: str | None, now: datetime, allow_future: bool = False) -> Outcome:
-    value = read_date(text or "", now, allow_future=allow_future)
+def day(
+    locale: str,
+    text: str | None,
+    now: datetime,
+    allow_future: bool = False,
+    exact: bool = False,
+    asked: MonthPart | None = None,
+) -> Outcome:
+    """A date. With `exact`, a month or a year alone (去年三月) is not taken as its first day:
+    its day is asked (`day_for`), and the next answer (15号) read in `asked`. The day a policy
+    was bought picks the wording that decides the claim, and a month's 1st may fall before a
+    new version's start."""
+    text = text or ""
+    reading = read_date_reading(asked.completed(text) if asked else text, now, allow_future=allow_future)
+    value = reading.value
     if value is None:
         return Outcome(miss="miss_date")
+    if exact and reading.precision != "day":
+        if asked is not None:  # asked for the day, and still none
+            return Outcome(miss="miss_exact_day", miss_values={"month": asked.shown()})
+        month = value.month if reading.precision == "month" else None
+        return Outcome(day_for=MonthPart(value.year, month))
     return Outcome(value=value, echo=t(locale, "echo_date", date=fmt_date(value)))
 
 
-def yes_no(locale: str, text: str | None, choice: str | None) -> Outcome:
+UNKNOWN_BUTTON = "unknown"  # the id of a 不知道 button, wherever one is shown
+
+
+def yes_no(
+    locale: str,
+    text: str | None,
+    choice: str | None,
+    unsure: bool = False,
+    read: Callable[[str], bool | str | None] = read_answer,
+) -> Outcome:
+    """True or False; with `unsure`, a "don't know" (its button, or said) is an answer too,
+    UNSURE, where otherwise it is not understood. `read`: how a typed answer is read."""
+    value: bool | str | None
     if choice in ("yes", "no"):
-        value: bool | None = choice == "yes"
+        value = choice == "yes"
+    elif choice == UNKNOWN_BUTTON:
+        value = UNSURE
     else:
-        value = read_bool(text or "")
-    if value is None:
+        value = read(text or "")
+    if value is None or (value == UNSURE and not unsure):
         return Outcome(miss="miss_bool")
+    if value == UNSURE:
+        return Outcome(value=UNSURE, echo=t(locale, "echo_bool_unsure"))
     return Outcome(value=value, echo=t(locale, "echo_bool_yes" if value else "echo_bool_no"))
 
 

@@ -11,12 +11,13 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from dialogs.answers import Outcome, fmt_time
+from dialogs.answers import Outcome, fmt_time, follow_up_in
 from dialogs.commands import command_of
 from dialogs.machine import EDITABLE, INITIAL, fire
 from dialogs.messages import Button, Expects, Reply, StepResult, Turn
 from dialogs.preview import preview_text
 from dialogs.questions import QUESTIONS, Answer, hotline_line
+from dialogs.readers import UNSURE, Option, read_choice
 from dialogs.redaction import redact
 from dialogs.review import edit_options, facts_text
 from dialogs.scam import scam_signals
@@ -160,7 +161,7 @@ def _answer(conv: ConversationState, answer: Answer, replies: list[Reply], event
     if state in ("review", "preview"):
         return _review_choice(conv, answer, replies)
     if state == "review_pick":
-        target, _, index = (answer.choice or "").partition(":")
+        target, _, index = (_edit_pick(conv, answer) or "").partition(":")
         if target in EDITABLE:
             conv.remember()
             if index.isdigit():
@@ -183,6 +184,12 @@ def _answer(conv: ConversationState, answer: Answer, replies: list[Reply], event
                 expects=Expects(slot=q.slot_for(conv), kind="choice"),
             )
         )
+        return False
+    follow_up = out.clock_for or out.day_for
+    if follow_up is not None:
+        # Not a miss: the day (or month) told is kept, and its time (or day) is the question now.
+        conv.pending = follow_up.pending()
+        replies.append(question(conv))
         return False
     if not out.ok:
         _miss(conv, out, replies)
@@ -210,6 +217,10 @@ def _consequences(conv: ConversationState, state: str, value: Any) -> list[str]:
     locale = conv.locale
     if state == "triage_leaving" and value is True:
         return [t(locale, "urgent_leaving", hotline_line=hotline_line(conv))]
+    if state == "triage_leaving" and value == UNSURE:
+        return [t(locale, "urgent_leaving_unsure", hotline_line=hotline_line(conv))]
+    if state == "safety_frozen" and value == UNSURE:
+        return [t(locale, "frozen_unsure")]
     if state == "safety_freeze_now" and value is False:
         return [t(locale, "not_frozen_continue")]
     if state == "safety_police" and value is False:
@@ -219,9 +230,22 @@ def _consequences(conv: ConversationState, state: str, value: Any) -> list[str]:
     return []
 
 
+# 冻结时间不对, 第1笔金额写错了: a wish to change something, and maybe what (see _edit_pick).
+_EDIT_WORDS = re.compile(r"^改$|不对|有误|错了|写错|要改|改一下|改成|修改")
+_NO_EDIT = re.compile(r"(?:不用|不需要|无需|没有|没)要?(?:改|修改)")
+
+
+def _edit_pick(conv: ConversationState, answer: Answer) -> str | None:
+    """Which fact the victim wants to change: a button, or its name typed (冻结时间)."""
+    if answer.choice:
+        return answer.choice
+    options = [Option(id=b.id, label=b.label) for b in edit_options(conv)]
+    return read_choice(answer.text or "", options)
+
+
 def _review_choice(conv: ConversationState, answer: Answer, replies: list[Reply]) -> bool:
     text = (answer.text or "").strip()
-    wants_edit = answer.choice == "edit" or text in ("修改", "改", "不对", "有误", "错了")
+    wants_edit = answer.choice == "edit" or bool(_EDIT_WORDS.search(text) and not _NO_EDIT.search(text))
     if conv.state == "review":
         agrees = answer.choice == "confirm" or text in (
             "确认",
@@ -246,6 +270,10 @@ def _review_choice(conv: ConversationState, answer: Answer, replies: list[Reply]
         return False
     conv.misses = 0
     fire(conv, trigger)
+    if trigger == "edit" and answer.choice is None:
+        named = _edit_pick(conv, answer)
+        if named is not None:  # 冻结时间不对: straight to that question, as its button would
+            return _answer(conv, Answer(None, named, answer.now), replies, [])
     replies.append(question(conv))
     return False
 
@@ -285,6 +313,8 @@ def question(conv: ConversationState, prefix: str | None = None) -> Reply:
     if state in QUESTIONS:
         q = QUESTIONS[state]
         text, buttons = q.ask(conv)
+        if q.kind == "datetime" and (asked := follow_up_in(conv.pending)) is not None:
+            text = asked.question(locale)  # a day (a month) was told: its time (its day) is asked
         expects = Expects(slot=q.slot_for(conv), kind=q.kind)
     else:
         buttons = _closing_buttons(conv)

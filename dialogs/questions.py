@@ -6,6 +6,7 @@ victim's answer into an Outcome (dialogs/answers.py), `apply` writes the value i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -20,9 +21,13 @@ from dialogs.messages import Button, SlotKind
 from dialogs.readers import (
     ACCOUNT_SYNONYMS,
     KIND_SYNONYMS,
+    UNSURE,
     Option,
     account_options,
     read_documents,
+    read_frozen,
+    read_reported,
+    read_still_going_on,
 )
 from dialogs.readers.choices import matches
 from dialogs.state import ConversationState, get_fact, set_fact
@@ -78,18 +83,52 @@ def _read_bool(conv: ConversationState, a: Answer) -> Outcome:
     return answers.yes_no(conv.locale, a.text, a.choice)
 
 
+def _read_leaving(conv: ConversationState, a: Answer) -> Outcome:
+    return answers.yes_no(conv.locale, a.text, a.choice, unsure=True, read=read_still_going_on)
+
+
+def _read_frozen(conv: ConversationState, a: Answer) -> Outcome:
+    unsure = conv.state == "safety_frozen"  # its 不知道 button; after the steps, 已冻结 or not
+    return answers.yes_no(conv.locale, a.text, a.choice, unsure=unsure, read=read_frozen)
+
+
+def _read_reported(conv: ConversationState, a: Answer) -> Outcome:
+    return answers.yes_no(conv.locale, a.text, a.choice, read=read_reported)
+
+
+def _yes_no_unsure_buttons(conv: ConversationState) -> list[Button]:
+    """For a question a frightened victim may not know the answer to: 不知道 is an answer."""
+    unknown = Button(id=answers.UNKNOWN_BUTTON, label=t(conv.locale, "btn_unknown"))
+    return [*_yes_no_buttons(conv), unknown]
+
+
 def _read_moment(conv: ConversationState, a: Answer) -> Outcome:
-    pending = conv.pending.get("alternatives") if conv.pending else None
-    alternatives = [datetime.fromisoformat(x) for x in pending] if pending else None
-    return answers.moment(conv.locale, a.text, a.choice, a.now, alternatives)
+    pending = conv.pending or {}
+    alternatives = [datetime.fromisoformat(x) for x in pending.get("alternatives") or []] or None
+    asked = answers.DayPart.asked_in(pending)
+    return answers.moment(conv.locale, a.text, a.choice, a.now, alternatives, asked)
 
 
 def _read_money(conv: ConversationState, a: Answer) -> Outcome:
     return answers.money(conv.locale, a.text)
 
 
-def _read_day(conv: ConversationState, a: Answer) -> Outcome:
-    return answers.day(conv.locale, a.text, a.now)
+# 一共八千多，分了三笔: a total over several transactions, not the amount of this one.
+_TOTAL_OF_SEVERAL = re.compile(r"(一共|总共|合计|加起来|共计).*([2-9两二三四五六七八九十几多]|\d{2,})笔")
+
+
+def _read_tx_amount(conv: ConversationState, a: Answer) -> Outcome:
+    """One transaction's amount; a total of several is asked again, one at a time (taken as
+    the first, it would be counted again with the others)."""
+    if _TOTAL_OF_SEVERAL.search(a.text or ""):
+        return Outcome(miss="miss_tx_total")
+    return _read_money(conv, a)
+
+
+def _read_day(conv: ConversationState, a: Answer, allow_future: bool = False) -> Outcome:
+    """A date of the policy, to the day (see answers.day)."""
+    asked = answers.MonthPart.asked_in(conv.pending)
+    return answers.day(conv.locale, a.text, a.now, allow_future=allow_future, exact=True, asked=asked)
 
 
 def _set(path: str, convert: Callable[[Any], Any] = lambda v: v) -> Callable[[ConversationState, Any], None]:
@@ -137,15 +176,23 @@ def hotline_line(conv: ConversationState) -> str:
     return t(conv.locale, "hotline_known", institution=line.institution, number=line.number)
 
 
-def _apply_leaving(conv: ConversationState, leaving: bool) -> None:
+def _apply_leaving(conv: ConversationState, leaving: bool | str) -> None:
+    # Not knowing is not a fact of the case: it is kept aside, for the agent to look at first.
+    if leaving == UNSURE:
+        conv.facts.get("incident", {}).pop("money_leaving", None)
+        conv.aside["money_leaving_unsure"] = True
+        return
     set_fact(conv.facts, "incident.money_leaving", leaving)
+    conv.aside.pop("money_leaving_unsure", None)
 
 
 # --- safety ------------------------------------------------------------------------------------
 
 
-def _apply_frozen(conv: ConversationState, frozen: bool) -> None:
-    # The time comes next; until then "frozen" is only the victim's word.
+def _apply_frozen(conv: ConversationState, frozen: bool | str) -> None:
+    # The time comes next; until then "frozen" is only the victim's word. Not sure it is
+    # frozen is taken as not frozen: the steps to freeze come next.
+    frozen = frozen is True
     conv.pending = {"frozen": frozen}
     if not frozen:
         conv.facts.get("incident", {}).pop("frozen_at", None)
@@ -170,7 +217,7 @@ def _product_options(conv: ConversationState) -> list[Option]:
     return [
         *products.options(),
         Option(
-            id="unknown",
+            id=answers.UNKNOWN_BUTTON,
             label=t(conv.locale, "btn_unknown"),
             synonyms=("不知道", "不清楚", "不确定", "忘了"),
         ),
@@ -228,7 +275,8 @@ def _apply_period_default(conv: ConversationState, default: bool) -> None:
 
 
 def _read_period_end(conv: ConversationState, a: Answer) -> Outcome:
-    out = answers.day(conv.locale, a.text, a.now, allow_future=True)
+    # 2024年2月 taken as its 1st would end the cover 28 days early: the day is asked.
+    out = _read_day(conv, a, allow_future=True)
     start = get_fact(conv.facts, "policy.period_start")
     if out.ok and start and _end_of(out.value) < start:
         return Outcome(miss="miss_date")
@@ -236,7 +284,7 @@ def _read_period_end(conv: ConversationState, a: Answer) -> Outcome:
 
 
 def _read_period_start(conv: ConversationState, a: Answer) -> Outcome:
-    return answers.day(conv.locale, a.text, a.now, allow_future=True)
+    return _read_day(conv, a, allow_future=True)
 
 
 def _window_options(conv: ConversationState) -> list[Button]:
@@ -312,12 +360,12 @@ def _premium_options(conv: ConversationState) -> list[Option]:
         Option(
             id="single_paid",
             label=t(conv.locale, "btn_single_paid"),
-            synonyms=("一次", "一次性", "交清", "全交了", "年交", "交了"),
+            synonyms=("一次", "一次性", "交清", "付清", "全交了", "年交", "年缴", "趸交", "交了"),
         ),
         Option(
             id="monthly",
             label=t(conv.locale, "btn_monthly"),
-            synonyms=("按月", "月交", "每月", "分期"),
+            synonyms=("按月", "月交", "月缴", "月付", "每月", "每个月", "分期"),
         ),
         Option(id="unpaid", label=t(conv.locale, "btn_unpaid"), synonyms=("没交", "未交", "还没")),
     ]
@@ -365,11 +413,11 @@ CAUSE_ORDER = [
 
 
 def _cause_options(conv: ConversationState) -> list[Option]:
+    """The causes, the suggested one first. A label counts only whole: its parts include 盗刷,
+    转走 and 冻结, which nearly every victim says (a description is classify_cause's)."""
     candidate = conv.aside.get("cause_candidate")
     order = sorted(CAUSE_ORDER, key=lambda c: c.value != candidate)
-    return [Option(id=c.value, label=CAUSE_LABELS[c], synonyms=()) for c in order[:10]] + [
-        Option(id=c.value, label=CAUSE_LABELS[c], synonyms=()) for c in order[10:]
-    ]
+    return [Option(id=c.value, label=CAUSE_LABELS[c], whole_label=True) for c in order]
 
 
 def _ask_cause(conv: ConversationState) -> tuple[str, list[Button]]:
@@ -381,16 +429,16 @@ def _ask_cause(conv: ConversationState) -> tuple[str, list[Button]]:
 
 
 def _read_cause(conv: ConversationState, a: Answer) -> Outcome:
-    candidate = conv.aside.get("cause_candidate")
-    if candidate and a.choice is None and answers.yes_no(conv.locale, a.text, None).value is True:
-        return Outcome(
-            value=candidate,
-            echo=t(conv.locale, "echo_choice", label=CAUSE_LABELS[Cause(candidate)]),
-        )
+    """A button or a label; else what the victim describes; else, to "是不是「盗号」？", a
+    yes. The description comes before the yes: 有人冒充客服让我点了链接 holds 有, and 手机丢了
+    a done-yes, and each says a cause of its own."""
     out = answers.pick(conv.locale, a.text, a.choice, _cause_options(conv))
     if out.ok or a.choice:
         return out
+    candidate = conv.aside.get("cause_candidate")
     described = classify_cause(a.text or "")
+    if described is None and candidate and answers.yes_no(conv.locale, a.text, None).value is True:
+        described = Cause(candidate)
     if described is None:
         return out
     return Outcome(value=described.value, echo=t(conv.locale, "echo_choice", label=CAUSE_LABELS[described]))
@@ -528,16 +576,16 @@ QUESTIONS: dict[str, Question] = {
             "triage_leaving",
             "incident.money_leaving",
             "bool",
-            _plain("ask_leaving", _yes_no_buttons),
-            _read_bool,
+            _plain("ask_leaving", _yes_no_unsure_buttons),
+            _read_leaving,
             _apply_leaving,
         ),
         Question(
             "safety_frozen",
             "incident.frozen_at",
             "bool",
-            _plain("ask_frozen", _yes_no_buttons),
-            _read_bool,
+            _plain("ask_frozen", _yes_no_unsure_buttons),
+            _read_frozen,
             _apply_frozen,
         ),
         Question(
@@ -545,7 +593,7 @@ QUESTIONS: dict[str, Question] = {
             "incident.frozen_at",
             "bool",
             _ask_freeze_now,
-            _read_bool,
+            _read_frozen,
             _apply_frozen,
         ),
         Question(
@@ -561,7 +609,7 @@ QUESTIONS: dict[str, Question] = {
             "incident.police_report.filed",
             "bool",
             _plain("ask_police", _yes_no_buttons),
-            _read_bool,
+            _read_reported,
             _apply_police,
         ),
         Question(
@@ -696,7 +744,7 @@ QUESTIONS: dict[str, Question] = {
             "transactions[{i}].amount",
             "money",
             _plain("ask_tx_amount"),
-            _read_money,
+            _read_tx_amount,
             _apply_amount,
         ),
         Question(

@@ -62,14 +62,32 @@ def decision_json(state: dict[str, Any]) -> dict[str, Any] | None:
     return decision_of(assessed(state))
 
 
+# The flags of `risk`, as the summary, the case file and the console's list say them.
+RISK_LABELS = {
+    "money_leaving": "资金仍在流出",
+    "money_leaving_unsure": "可能仍在流出（受害人不确定）",
+    "not_frozen": "尚未冻结",
+}
+
+
 def risk(conv: ConversationState) -> dict[str, Any]:
-    """What should make an agent look first: money still leaving, no freeze, scam signals."""
+    """What should make an agent look first: money still leaving (or the victim could not
+    say), no freeze, scam signals."""
     incident = conv.facts.get("incident") or {}
     return {
         "money_leaving": bool(incident.get("money_leaving")),
+        "money_leaving_unsure": bool(conv.aside.get("money_leaving_unsure")),
         "not_frozen": not incident.get("frozen_at"),
         "scam_signals": list(conv.aside.get("scam_signals") or []),
     }
+
+
+def risk_labels(risk: dict[str, Any]) -> list[str]:
+    """A summary's risk in words, scam signals named."""
+    flags = [label for key, label in RISK_LABELS.items() if risk.get(key)]
+    if risk.get("scam_signals"):
+        flags.append("诈骗迹象：" + "、".join(risk["scam_signals"]))
+    return flags
 
 
 def timeline(facts: dict[str, Any]) -> list[dict[str, str]]:
@@ -139,13 +157,7 @@ def markdown(summary: dict[str, Any], decision: Decision | None) -> str:
     incident = case.get("incident") or {}
     policy = case.get("policy") or {}
     out = [f"# 案件 {summary['case_code']}", ""]
-    flags = [
-        label
-        for key, label in (("money_leaving", "资金仍在流出"), ("not_frozen", "尚未冻结"))
-        if summary["risk"][key]
-    ]
-    if summary["risk"]["scam_signals"]:
-        flags.append("诈骗迹象：" + "、".join(summary["risk"]["scam_signals"]))
+    flags = risk_labels(summary["risk"])
     if flags:
         out += ["**风险：** " + "；".join(flags), ""]
     out += ["## 经过", incident.get("narrative") or "（未描述）", ""]

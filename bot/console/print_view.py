@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.console.html import e
 from bot.console.labels import FACTS, label
+from dialogs.summary import risk_labels
 from rules.types import SHANGHAI
 
 
@@ -53,9 +54,7 @@ def case_file(summary: dict[str, Any], clauses: dict[str, str]) -> str:
         f"<p>渠道：{e(summary.get('channel', ''))} · 状态：{e(summary.get('state', ''))}"
         f" · 转人工原因：{e(summary.get('handoff_reason') or '—')}</p>",
     ]
-    flags = [t for k, t in (("money_leaving", "资金仍在流出"), ("not_frozen", "尚未冻结")) if risk.get(k)]
-    if risk.get("scam_signals"):
-        flags.append("诈骗迹象：" + "、".join(risk["scam_signals"]))
+    flags = risk_labels(risk)
     if flags:
         out.append(f'<p class="risk"><strong>风险：</strong>{e("；".join(flags))}</p>')
     out.append("<h2>事实</h2><dl>")

@@ -10,13 +10,13 @@ from bot.engine import Engine
 from bot.store.base import ConversationRecord
 from dialogs.conversation import question
 from dialogs.state import ConversationState
+from dialogs.summary import RISK_LABELS as SUMMARY_RISK_LABELS
 from dialogs.summary import assessed, build_summary, sections
 from dialogs.summary import risk as summary_risk
 from rules import clause_text
 
 RISK_LABELS = {
-    "money_leaving": "资金仍在流出",
-    "not_frozen": "尚未冻结",
+    **SUMMARY_RISK_LABELS,
     "scam_signal": "诈骗迹象",
     "redacted": "发过敏感信息",
 }
@@ -26,7 +26,7 @@ def risk(record: ConversationRecord) -> list[str]:
     """The risk flags of the list: the summary's risk (build_summary's, computed from the
     state alone so a long list stays cheap) and the engine's record.risk_flags."""
     found = summary_risk(ConversationState.model_validate(record.state))
-    flags = [key for key in ("money_leaving", "not_frozen") if found[key]]
+    flags = [key for key in SUMMARY_RISK_LABELS if found[key]]
     if found["scam_signals"] or "scam_signal" in record.risk_flags:
         flags.append("scam_signal")
     flags += [f for f in record.risk_flags if f not in flags and f != "scam_signal"]

@@ -20,12 +20,20 @@ from dialogs.readers.synonyms import (
 )
 from dialogs.readers.times import (
     DateReading,
+    PartOfDay,
     TimeReading,
     read_date,
     read_date_reading,
     read_datetime,
 )
-from dialogs.readers.yesno import read_bool
+from dialogs.readers.yesno import (
+    UNSURE,
+    read_answer,
+    read_bool,
+    read_frozen,
+    read_reported,
+    read_still_going_on,
+)
 
 __all__ = [
     "ACCOUNT_SYNONYMS",
@@ -33,22 +41,28 @@ __all__ = [
     "KIND_OUTRANKS",
     "KIND_SYNONYMS",
     "MAX_CHARS",
+    "UNSURE",
     "AmountReading",
     "DateReading",
     "MoneyReading",
     "Option",
+    "PartOfDay",
     "TimeReading",
     "account_options",
     "document_options",
     "kind_options",
     "parse_number",
     "read_amount",
+    "read_answer",
     "read_bool",
     "read_choice",
     "read_date",
     "read_date_reading",
     "read_datetime",
     "read_documents",
+    "read_frozen",
     "read_money",
     "read_number",
+    "read_reported",
+    "read_still_going_on",
 ]

@@ -28,6 +28,9 @@ class Option:
     synonyms: tuple[str, ...] = ()
     blockers: tuple[str, ...] = ()  # longer words in which a synonym does not count
     outranks: tuple[str, ...] = ()  # ids of options this one wins over when both appear
+    # The label's parts are not words of it: a part that is an everyday word (转走 of
+    # 取走/转走, 冻结 of 扣划/冻结) would pick the option out of any sentence holding it.
+    whole_label: bool = False
 
 
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -46,7 +49,7 @@ def _key(text: str) -> str:
 @lru_cache(maxsize=1024)
 def _terms(option: Option) -> tuple[str, ...]:
     """Every word that names `option`: its label, the label's parts, its synonyms."""
-    parts = [p.strip() for p in _LABEL_PARTS.split(option.label)]
+    parts = [] if option.whole_label else [p.strip() for p in _LABEL_PARTS.split(option.label)]
     terms = {option.label, *option.synonyms, *(p for p in parts if len(p) >= 2)}
     return tuple(sorted((t.lower() for t in terms if t), key=len, reverse=True))
 

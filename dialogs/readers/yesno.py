@@ -14,6 +14,8 @@ Only the first MAX_CHARS characters are read.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Final, Literal
 
 from dialogs.readers._text import prepare
 
@@ -63,11 +65,26 @@ _SCAN = re.compile(
 _NOT_DONE = frozenset("没算完除为忘罢")  # 没了/算了/完了/除了/为了/忘了: not "done"
 
 
+UNSURE: Final = "unsure"
+Reading = bool | Literal["unsure"] | None  # yes, no, don't know, not understood
+
+
 def read_bool(text: str) -> bool | None:
     """True for yes, False for no, None for don't know or not understood."""
+    answer = read_answer(text)
+    return answer if isinstance(answer, bool) else None
+
+
+_UNSURE_EN = re.compile(r"\b(?:not sure|don['’]?t know|do not know|no idea|not certain|unsure|idk|dunno)\b")
+
+
+def read_answer(text: str) -> Reading:
+    """As read_bool, but a "don't know" (不知道, 不确定…) is UNSURE; None is not understood."""
     t = prepare(text).lower()
     if not t:
         return None
+    if _UNSURE_EN.search(t):  # several words, which the scan below reads one by one ("not" = no)
+        return UNSURE
     strong: set[int] = set()
     weak: set[int] = set()
     for m in _SCAN.finditer(t):
@@ -84,9 +101,46 @@ def read_bool(text: str) -> bool | None:
         else:
             sign, is_strong = _WORDS[word]
         if sign == 0:
-            return None
+            return UNSURE
         (strong if is_strong else weak).add(sign)
     decided = strong or weak
     if len(decided) != 1:
         return None
     return next(iter(decided)) == 1
+
+
+def _phrases(*rules: tuple[str, bool]) -> Callable[[str], Reading]:
+    """A reader for a question people answer with what happened rather than with yes or no:
+    a "don't know" first, then the first rule whose phrases the answer holds, else as
+    read_answer reads it."""
+    compiled = [(re.compile(phrases), value) for phrases, value in rules]
+
+    def read(text: str) -> Reading:
+        answer = read_answer(text)
+        if answer == UNSURE:
+            return answer
+        t = prepare(text).lower()
+        return next((value for pattern, value in compiled if pattern.search(t)), answer)
+
+    return read
+
+
+# "Is money still leaving?": 还在扣钱, 又扣了一笔 hold no yes word, and 停了 reads as a done-yes
+# (冻结了).
+read_still_going_on = _phrases(
+    (r"没停|没有停|未停|不停|停不", True),
+    (r"停|不再|没再|没有再|不会再|不扣了|没扣了|不在扣|没在扣|不转了|没转了", False),
+    (r"还在|正在|在扣|在转|又扣|又转|又被|又有|继续|一直|还扣|还转|还被|还有扣", True),
+)
+# "Have you reported it to the police?": 报警了，但是没给回执 holds both signs, and 准备去报案,
+# 正在去派出所, 明天去 none; what was done comes before what is only meant.
+read_reported = _phrases(
+    (r"报了|报警了|报案了|已报|已经报|立案|回执|笔录|警察来|民警来|打了110|打过110", True),
+    (r"准备|打算|正要|正在去|要去|等会|待会|一会|明天|马上去|过会|还没去|没去|没来得及", False),
+)
+# "Is it frozen yet?": 正在打电话 and 支付宝冻结了，银行卡还没 (both signs) are "not yet", and
+# the steps to freeze are what such a victim needs next.
+read_frozen = _phrases(
+    (r"正在|在打|打着|排队|等客服|还在办|办理中|打不通", False),
+    (r"(?:还没|没有|没|未)有?(?:冻|挂|锁|办)|还没(?:[，。,.!！\s]|$)", False),
+)

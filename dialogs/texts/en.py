@@ -10,6 +10,11 @@ TEXTS: dict[str, str] = {
         "⚠️ Money is still leaving: freeze the card/account right now: {hotline_line}; "
         "or freeze it in the app and turn off password-free payments. Do this first."
     ),
+    "urgent_leaving_unsure": (
+        "⚠️ If you are not sure, act as if money is still leaving: freeze the card/account now: "
+        "{hotline_line}; or freeze it in the app, then check the latest debit messages."
+    ),
+    "frozen_unsure": "If you are not sure, let's treat it as not frozen yet: here is how to freeze it.",
     "ask_frozen": "Has the card or account been frozen (reported lost) yet?",
     "freeze_steps": (
         "Please do these now to stop further loss:\n"
@@ -74,9 +79,15 @@ TEXTS: dict[str, str] = {
     "echo_choice": "Noted: {label}.",
     "echo_bool_yes": "OK.",
     "echo_bool_no": "OK.",
+    "echo_bool_unsure": "That's all right if you are not sure.",
     "confirm_time": "Which time do you mean?",
+    "ask_exact_day": "Which day of {month}? The exact date on the policy can change the claim's outcome.",
+    "ask_clock": "Roughly what time on {day}? An approximate time is fine, e.g. around 9, or 21:40.",
+    "miss_tx_total": "OK, one transaction at a time: please give just this one's amount.",
+    "miss_exact_day": "Sorry, I still need which day it was.",
     "miss_money": "Sorry, I couldn't read the amount. e.g. 5200 or 3.7万.",
     "miss_datetime": "Sorry, I couldn't read the time. e.g. 2023-10-08 21:40.",
+    "miss_clock": "Sorry, I still need roughly what time it was.",
     "miss_future": "That time is later than now; please check it.",
     "miss_date": "Sorry, I couldn't read the date. e.g. 2023-03-01.",
     "miss_bool": "Sorry, please answer yes or no, or press a button.",

@@ -51,7 +51,7 @@ async def test_a_message_gets_replies_state_and_handoff(api: httpx.AsyncClient) 
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["state"] == "triage_leaving" and body["handoff"] is False
-    assert [b["id"] for b in body["replies"][-1]["buttons"]] == ["yes", "no"]
+    assert [b["id"] for b in body["replies"][-1]["buttons"]] == ["yes", "no", "unknown"]
     r = await api.post(f"/api/conversations/{cid}/messages", headers=auth, json={"choice": "no"})
     assert r.json()["state"] == "safety_frozen"
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.console.views import risk, whisper
+from bot.console.views import risk, row, whisper
 from bot.store.base import ConversationRecord
 from dialogs.conversation import start, step
 from dialogs.messages import Turn
 from dialogs.script import parse_script
-from dialogs.summary import build_summary
+from dialogs.summary import build_summary, markdown
 from rules.types import SHANGHAI
 
 SCRIPTS = Path(__file__).parents[1] / "dialogs" / "scripts"
@@ -47,6 +47,7 @@ def test_after_every_turn_the_flags_match_the_summary_and_the_whisper_the_last_q
         summary = build_summary(result.state, [])["risk"]
         flags = set(risk(shown))
         assert ("money_leaving" in flags) == summary["money_leaving"]
+        assert ("money_leaving_unsure" in flags) == summary["money_leaving_unsure"]
         assert ("not_frozen" in flags) == summary["not_frozen"]
         assert ("scam_signal" in flags) == bool(summary["scam_signals"])
         asked = whisper(shown)
@@ -65,3 +66,14 @@ def test_the_engine_s_flags_are_listed_too() -> None:
         "scam_signal",
         "redacted",
     ]
+
+
+def test_a_victim_unsure_whether_money_still_leaves_is_flagged_for_the_agent() -> None:
+    now = datetime(2023, 10, 9, 10, 0, tzinfo=SHANGHAI)
+    result = start("web", "zh-CN", now)
+    for text in ("我的支付宝被盗了", "不知道"):
+        result = step(result.state, Turn(text=text, sent_at=now))
+    assert risk(record(result.state, result.state_name)) == ["money_leaving_unsure", "not_frozen"]
+    summary = build_summary(result.state, [])
+    assert row(record(result.state, result.state_name))["risk"][0]["label"] == "可能仍在流出（受害人不确定）"
+    assert "可能仍在流出（受害人不确定）" in markdown(summary, None)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from dialogs.readers.yesno import read_bool
+from dialogs.readers.yesno import (
+    UNSURE,
+    read_answer,
+    read_bool,
+    read_frozen,
+    read_reported,
+    read_still_going_on,
+)
 
 
 @pytest.mark.parametrize(
@@ -50,3 +57,59 @@ def test_substring_trap() -> None:
     assert read_bool("不对") is False
     assert read_bool("不是") is False
     assert read_bool("有") is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "不知道", "我也不清楚", "不确定", "忘了", "不知道啊怎么办",
+        "don't know", "I don’t know", "Not sure", "no idea",
+    ],
+)
+def test_don_t_know_is_told_apart_from_not_understood(text: str) -> None:
+    assert read_answer(text) == UNSURE
+    assert read_bool(text) is None
+
+
+@pytest.mark.parametrize("text", ["", "啊？", "😭", "12345"])
+def test_what_says_nothing_is_not_understood(text: str) -> None:
+    assert read_answer(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "going_on"),
+    [
+        ("还在扣钱！！", True), ("刚才又扣了一笔", True), ("好像还在扣", True), ("一直在转", True),
+        ("还没停", True), ("停不下来", True), ("是", True), ("嗯", True),
+        ("停了", False), ("已经停了", False), ("没再扣了", False), ("应该没有了", False),
+        ("已经冻结了，不会再扣了", False), ("没有", False), ("现在没有了", False),
+        ("不知道", UNSURE), ("不清楚还在不在扣", UNSURE), ("啊？", None),
+    ],
+)  # fmt: skip
+def test_is_it_still_going_on_is_answered_with_what_is_going_on(text: str, going_on: object) -> None:
+    assert read_still_going_on(text) == going_on
+
+
+@pytest.mark.parametrize(
+    ("text", "reported"),
+    [
+        ("报警了，但是没给回执", True), ("已经报了，明天去拿回执", True), ("打了110", True),
+        ("警察来过了", True), ("报了", True), ("是的", True),
+        ("准备去报案", False), ("正在去派出所", False), ("明天去", False), ("还没报，明天去", False),
+        ("没报", False), ("不知道", UNSURE), ("啊？", None),
+    ],
+)  # fmt: skip
+def test_have_you_reported_is_answered_with_what_was_done(text: str, reported: object) -> None:
+    assert read_reported(text) == reported
+
+
+@pytest.mark.parametrize(
+    ("text", "frozen"),
+    [
+        ("支付宝冻结了，银行卡还没", False), ("冻结了一张，另一张还没", False), ("正在打电话", False),
+        ("打不通", False), ("还没", False), ("银行说已经冻结了", True), ("冻结了", True),
+        ("不知道", UNSURE),
+    ],
+)  # fmt: skip
+def test_is_it_frozen_reads_a_freeze_under_way_or_partial_as_not_yet(text: str, frozen: object) -> None:
+    assert read_frozen(text) == frozen
