@@ -81,6 +81,29 @@ def test_at_360_px_the_widget_fills_the_screen_and_the_host_css_stays_out(
     screenshot(page, "widget-360")
 
 
+def test_a_message_typed_while_the_widget_starts_goes_after_the_greeting(
+    context: BrowserContext, server: Server
+) -> None:
+    """A victim in a hurry types before the conversation exists (its start is held here): the
+    message is neither dropped nor left in the box, it goes once the greeting is shown."""
+    page = context.new_page()
+    held: list[Route] = []
+    page.route(re.compile(r"/api/conversations$"), lambda route: held.append(route))
+    open_widget(page, server)
+    box = page.get_by_role("textbox", name="输入消息")
+    box.fill("我的支付宝被盗了")
+    box.press("Enter")
+    for _ in range(200):  # the route handler runs when Playwright next reads its events
+        if held:
+            break
+        page.wait_for_timeout(10)
+    expect(box).to_have_value("")
+    held[0].continue_()
+    log = page.get_by_role("log")
+    expect(log.locator(".msg.bot").last).to_contain_text("还在继续")
+    expect(log.locator(".msg")).to_have_text([FIRST_QUESTION, "我：我的支付宝被盗了", re.compile("还在继续")])
+
+
 def test_keyboard_only_with_a_typing_indicator_while_the_bot_thinks(
     context: BrowserContext, server: Server
 ) -> None:
@@ -109,7 +132,9 @@ def test_keyboard_only_with_a_typing_indicator_while_the_bot_thinks(
 
     # Quick replies by keyboard: Tab from the message box backwards reaches them.
     page.keyboard.press("Shift+Tab")  # the attach button
-    page.keyboard.press("Shift+Tab")  # the last quick reply: 否
+    page.keyboard.press("Shift+Tab")  # the last quick reply: 不知道
+    expect(page.get_by_role("button", name="不知道", exact=True)).to_be_focused()
+    page.keyboard.press("Shift+Tab")
     expect(page.get_by_role("button", name="否", exact=True)).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.get_by_role("log").locator(".msg.victim").last).to_have_text("我：否")

@@ -434,6 +434,11 @@
     return starting;
   }
 
+  /* The conversation, started if need be; resolves once it exists or its start failed. */
+  function ready() {
+    return conversation.id ? Promise.resolve() : start();
+  }
+
   function resume(saved) {
     conversation = { id: saved.id, token: saved.token };
     return fetchCase().then(function (ok) {
@@ -629,9 +634,13 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value.trim();
-    if (!text || !conversation.id) return;
+    if (!text) return;
     input.value = "";
-    send({ text: text }, text);
+    // Typed while the conversation is still starting: it goes once the greeting is shown.
+    ready().then(function () {
+      if (conversation.id) send({ text: text }, text);
+      else if (!input.value) input.value = text; // the start failed: keep what was typed
+    });
     input.focus();
   });
   input.addEventListener("keydown", function (event) {
