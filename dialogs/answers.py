@@ -120,6 +120,7 @@ class Outcome:
     confirm: list[datetime] | None = None  # several readings: ask which
     clock_for: DayPart | None = None  # a day without a clock time: ask the time on that day
     day_for: MonthPart | None = None  # a month without a day, where the day matters: ask it
+    next_pending: dict[str, Any] | None = None  # kept for the next question (see timed_yes)
 
     @property
     def ok(self) -> bool:
@@ -236,6 +237,20 @@ def yes_no(
     if value == UNSURE:
         return Outcome(value=UNSURE, echo=t(locale, "echo_bool_unsure"))
     return Outcome(value=value, echo=t(locale, "echo_bool_yes" if value else "echo_bool_no"))
+
+
+def timed_yes(locale: str, yes: Outcome, text: str | None, now: datetime) -> Outcome:
+    """A yes that says when (昨晚九点半冻结的, 昨天下午三点报的警): the moment is the value, and
+    the question for it is not asked. With a day but no time (昨晚冻结的), that question
+    comes next and asks for the time on that day."""
+    if yes.value is not True or not text:
+        return yes
+    when = moment(locale, text, None, now, None)
+    if when.ok:
+        return when
+    if when.clock_for is not None:
+        return Outcome(value=True, echo=yes.echo, next_pending=when.clock_for.pending())
+    return yes
 
 
 def pick(locale: str, text: str | None, choice: str | None, options: list[Option]) -> Outcome:

@@ -200,7 +200,7 @@ def _answer(conv: ConversationState, answer: Answer, replies: list[Reply], event
     q.apply(conv, out.value)
     conv.misses = 0
     fire(conv, "answered")
-    conv.pending = None
+    conv.pending = out.next_pending
     if conv.state == "review":
         conv.editing = False
     notes = [out.echo] if out.echo else []

@@ -97,10 +97,17 @@ TRANSITIONS: list[dict[str, Any]] = [
         "unless": "needs_followup",
     },
     *_chain("triage_what", "triage_leaving", "safety_frozen"),
-    *_fork("safety_frozen", "is_frozen", "safety_frozen_at", "safety_freeze_now"),
-    *_fork("safety_freeze_now", "is_frozen", "safety_frozen_at", "safety_police"),
+    # A yes to "frozen?" or "reported?" asks its time next, unless it said it (昨晚九点半冻结的).
+    {
+        "trigger": "answered",
+        "source": "safety_frozen",
+        "dest": "safety_frozen_at",
+        "conditions": "needs_followup",
+    },
+    *_fork("safety_frozen", "is_frozen", "safety_police", "safety_freeze_now"),
+    *_fork("safety_freeze_now", "needs_followup", "safety_frozen_at", "safety_police"),
     *_chain("safety_frozen_at", "safety_police"),
-    *_fork("safety_police", "police_filed", "safety_police_at", "policy_product"),
+    *_fork("safety_police", "needs_followup", "safety_police_at", "policy_product"),
     *_chain("safety_police_at", "policy_product"),
     *_fork("policy_product", "product_unknown", "incident_cause", "policy_purchased_on"),
     *_chain("policy_purchased_on", "policy_period"),
@@ -171,7 +178,7 @@ class Talk:
 
     def needs_followup(self, event: Any = None) -> bool:
         state = self.state
-        if state == "safety_frozen":
+        if state in ("safety_frozen", "safety_freeze_now"):
             return self.is_frozen() and not self._fact("incident", "frozen_at")
         if state == "safety_police":
             return self.police_filed() and not self._fact("incident", "police_report", "at")

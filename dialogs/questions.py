@@ -89,11 +89,13 @@ def _read_leaving(conv: ConversationState, a: Answer) -> Outcome:
 
 def _read_frozen(conv: ConversationState, a: Answer) -> Outcome:
     unsure = conv.state == "safety_frozen"  # its 不知道 button; after the steps, 已冻结 or not
-    return answers.yes_no(conv.locale, a.text, a.choice, unsure=unsure, read=read_frozen)
+    frozen = answers.yes_no(conv.locale, a.text, a.choice, unsure=unsure, read=read_frozen)
+    return answers.timed_yes(conv.locale, frozen, a.text, a.now)
 
 
 def _read_reported(conv: ConversationState, a: Answer) -> Outcome:
-    return answers.yes_no(conv.locale, a.text, a.choice, read=read_reported)
+    reported = answers.yes_no(conv.locale, a.text, a.choice, read=read_reported)
+    return answers.timed_yes(conv.locale, reported, a.text, a.now)
 
 
 def _yes_no_unsure_buttons(conv: ConversationState) -> list[Button]:
@@ -189,13 +191,15 @@ def _apply_leaving(conv: ConversationState, leaving: bool | str) -> None:
 # --- safety ------------------------------------------------------------------------------------
 
 
-def _apply_frozen(conv: ConversationState, frozen: bool | str) -> None:
-    # The time comes next; until then "frozen" is only the victim's word. Not sure it is
-    # frozen is taken as not frozen: the steps to freeze come next.
-    frozen = frozen is True
-    conv.pending = {"frozen": frozen}
-    if not frozen:
-        conv.facts.get("incident", {}).pop("frozen_at", None)
+def _apply_frozen(conv: ConversationState, frozen: bool | str | datetime) -> None:
+    # The time comes next, unless it was said with the yes; until then "frozen" is only the
+    # victim's word. Not sure it is frozen is taken as not frozen: the steps to freeze come next.
+    # A plain yes drops a time told before: from the review, 冻结时间不对 comes here, and
+    # its yes must ask the time again.
+    conv.facts.get("incident", {}).pop("frozen_at", None)
+    if isinstance(frozen, datetime):
+        set_fact(conv.facts, "incident.frozen_at", _iso(frozen))
+    conv.pending = {"frozen": frozen is True or isinstance(frozen, datetime)}
 
 
 def _ask_freeze_now(conv: ConversationState) -> tuple[str, list[Button]]:
@@ -204,10 +208,11 @@ def _ask_freeze_now(conv: ConversationState) -> tuple[str, list[Button]]:
     return text, _yes_no_buttons(conv, "btn_frozen", "btn_continue_unfrozen")
 
 
-def _apply_police(conv: ConversationState, filed: bool) -> None:
-    set_fact(conv.facts, "incident.police_report.filed", filed)
-    if not filed:
-        conv.facts["incident"]["police_report"].pop("at", None)
+def _apply_police(conv: ConversationState, filed: bool | datetime) -> None:
+    set_fact(conv.facts, "incident.police_report.filed", bool(filed))
+    conv.facts["incident"]["police_report"].pop("at", None)  # a plain yes asks it (again)
+    if isinstance(filed, datetime):  # said with its time: 昨天下午三点报的警
+        set_fact(conv.facts, "incident.police_report.at", _iso(filed))
 
 
 # --- policy ------------------------------------------------------------------------------------

@@ -135,12 +135,13 @@ read_still_going_on = _phrases(
 # "Have you reported it to the police?": 报警了，但是没给回执 holds both signs, and 准备去报案,
 # 正在去派出所, 明天去 none; what was done comes before what is only meant.
 read_reported = _phrases(
-    (r"报了|报警了|报案了|已报|已经报|立案|回执|笔录|警察来|民警来|打了110|打过110", True),
+    (r"报了|报警了|报案了|已报|已经报|报的|报完|报过|立案|回执|笔录|警察来|民警来|打了110|打过110", True),
     (r"准备|打算|正要|正在去|要去|等会|待会|一会|明天|马上去|过会|还没去|没去|没来得及", False),
 )
 # "Is it frozen yet?": 正在打电话 and 支付宝冻结了，银行卡还没 (both signs) are "not yet", and
-# the steps to freeze are what such a victim needs next.
+# the steps to freeze are what such a victim needs next. 昨晚九点半冻结的 says when, not 了.
 read_frozen = _phrases(
     (r"正在|在打|打着|排队|等客服|还在办|办理中|打不通", False),
     (r"(?:还没|没有|没|未)有?(?:冻|挂|锁|办)|还没(?:[，。,.!！\s]|$)", False),
+    (r"(?:冻结|挂失|冻上|锁定|锁上)的(?!话)", True),
 )

@@ -118,6 +118,56 @@ def test_a_day_without_a_time_is_not_taken_as_its_midnight(now: datetime) -> Non
 
 
 @pytest.mark.parametrize(
+    ("said", "recorded"),
+    [
+        ("昨晚九点半冻结的", "2023-10-08T21:30:00+08:00"),
+        ("21:40挂失的", "2023-10-08T21:40:00+08:00"),
+        ("十分钟前冻结了", "2023-10-09T09:50:00+08:00"),
+    ],
+)
+def test_a_freeze_told_with_its_time_is_not_asked_for_the_time_again(
+    now: datetime, said: str, recorded: str
+) -> None:
+    """昨晚九点半冻结的 got "请回答是或否"; 十分钟前冻结了 was a yes whose time was asked again."""
+    told = walk(now, "支付宝被盗了", "没有", said)
+    assert "没看懂" not in told.replies[-1].text
+    assert get_fact(told.state["facts"], "incident.frozen_at") == recorded
+    assert told.state_name == "safety_police"
+
+
+def test_a_freeze_told_with_a_day_only_asks_the_time_on_that_day(now: datetime) -> None:
+    asked = walk(now, "支付宝被盗了", "没有", "昨晚冻结的")
+    assert asked.state_name == "safety_frozen_at"
+    assert "10月8日晚上大概几点" in asked.replies[-1].text
+    told = say(asked, "九点四十", at=now)
+    assert get_fact(told.state["facts"], "incident.frozen_at") == "2023-10-08T21:40:00+08:00"
+
+
+def test_a_freeze_done_after_the_steps_told_with_its_time_goes_on_to_the_police(now: datetime) -> None:
+    steps = walk(now, "支付宝被盗了", "没有", "还没有")
+    assert steps.state_name == "safety_freeze_now"
+    told = say(steps, "刚冻结了", at=now)
+    assert get_fact(told.state["facts"], "incident.frozen_at") == "2023-10-09T10:00:00+08:00"
+    assert told.state_name == "safety_police"
+
+
+@pytest.mark.parametrize(
+    ("said", "state", "at"),
+    [
+        ("昨天下午三点报的警", "policy_product", "2023-10-08T15:00:00+08:00"),
+        ("报的警", "safety_police_at", None),
+    ],
+)
+def test_a_police_report_told_with_its_time_is_not_asked_for_the_time_again(
+    now: datetime, said: str, state: str, at: str | None
+) -> None:
+    told = walk(now, "支付宝被盗了", "没有", "冻结了", "昨晚九点", said)
+    assert get_fact(told.state["facts"], "incident.police_report.filed") is True
+    assert get_fact(told.state["facts"], "incident.police_report.at") == at
+    assert told.state_name == state
+
+
+@pytest.mark.parametrize(
     ("day", "then", "recorded"),
     [
         ("前天晚上", "21:40", "2023-10-07T21:40:00+08:00"),
@@ -445,6 +495,26 @@ def test_at_the_review_naming_what_is_wrong_goes_straight_to_it(
     assert told.state_name == state
     if state == "tx_amount":
         assert told.state["tx_index"] == 1
+
+
+@pytest.mark.parametrize(
+    ("said", "asked", "new", "fact", "recorded"),
+    [
+        ("冻结时间不对", "safety_frozen_at", "昨晚九点半", "incident.frozen_at", "2023-10-08T21:30:00+08:00"),
+        ("报案时间写错了", "safety_police_at", "今天上午九点", "incident.police_report.at",
+         "2023-10-09T09:00:00+08:00"),
+    ],
+)  # fmt: skip
+def test_at_the_review_a_wrong_time_is_asked_again_after_its_yes(
+    now: datetime, said: str, asked: str, new: str, fact: str, recorded: str
+) -> None:
+    """冻结时间不对, then 是 (it is frozen), went back to the review with the same wrong time."""
+    picked = say(walk(now, *_TO_REVIEW), said, at=now)
+    again = say(picked, None, "yes", at=now)
+    assert again.state_name == asked
+    fixed = say(again, new, at=now)
+    assert fixed.state_name == "review"
+    assert get_fact(fixed.state["facts"], fact) == recorded
 
 
 def test_at_the_review_a_wish_to_change_without_a_name_shows_the_choices(now: datetime) -> None:

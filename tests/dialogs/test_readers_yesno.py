@@ -94,7 +94,8 @@ def test_is_it_still_going_on_is_answered_with_what_is_going_on(text: str, going
     ("text", "reported"),
     [
         ("报警了，但是没给回执", True), ("已经报了，明天去拿回执", True), ("打了110", True),
-        ("警察来过了", True), ("报了", True), ("是的", True),
+        ("警察来过了", True), ("报了", True), ("是的", True), ("昨天下午三点报的警", True),
+        ("刚报完警", True), ("今天早上报的案", True),
         ("准备去报案", False), ("正在去派出所", False), ("明天去", False), ("还没报，明天去", False),
         ("没报", False), ("不知道", UNSURE), ("啊？", None),
     ],
@@ -108,7 +109,8 @@ def test_have_you_reported_is_answered_with_what_was_done(text: str, reported: o
     [
         ("支付宝冻结了，银行卡还没", False), ("冻结了一张，另一张还没", False), ("正在打电话", False),
         ("打不通", False), ("还没", False), ("银行说已经冻结了", True), ("冻结了", True),
-        ("不知道", UNSURE),
+        ("昨晚九点半冻结的", True), ("21:40挂失的", True), ("还没冻结的", False),
+        ("冻结的话钱能回来吗", None), ("不知道", UNSURE),
     ],
 )  # fmt: skip
 def test_is_it_frozen_reads_a_freeze_under_way_or_partial_as_not_yet(text: str, frozen: object) -> None:
