@@ -109,6 +109,8 @@ _PART_WORDS = {
 # An answer that names its own day or moment (10月8日…, 昨晚…, 半小时前, 刚才) is read as it
 # is, not as a time on the day asked about.
 _OWN_DAY = re.compile(r"[年月日号昨今明前刚/-]|周|星期|礼拜|\d\.\d")
+# A year said: 2025年3月16日, 明年3月, 2025/3/16 (Chinese numerals too: 二〇二五年).
+_YEAR_SAID = re.compile(r"年|[0-9]{4}")
 
 
 @dataclass
@@ -195,11 +197,14 @@ def day(
     allow_future: bool = False,
     exact: bool = False,
     asked: MonthPart | None = None,
+    after: date | None = None,
 ) -> Outcome:
     """A date. With `exact`, a month or a year alone (去年三月) is not taken as its first day:
     its day is asked (`day_for`), and the next answer (15号) read in `asked`. The day a policy
     was bought picks the wording that decides the claim, and a month's 1st may fall before a
-    new version's start."""
+    new version's start. With `after`, a day told without its year (4月1号) is the first such
+    day on or after it, not the most recent one: a policy starts after it is bought, and ends
+    after it starts."""
     text = text or ""
     reading = read_date_reading(asked.completed(text) if asked else text, now, allow_future=allow_future)
     value = reading.value
@@ -210,7 +215,21 @@ def day(
             return Outcome(miss="miss_exact_day", miss_values={"month": asked.shown()})
         month = value.month if reading.precision == "month" else None
         return Outcome(day_for=MonthPart(value.year, month))
+    if after is not None and reading.precision == "day" and not _YEAR_SAID.search(text):
+        value = _on_or_after(value, after)
     return Outcome(value=value, echo=t(locale, "echo_date", date=fmt_date(value)))
+
+
+def _on_or_after(day: date, after: date) -> date:
+    """`day`'s month and day in the first year that puts it on or after `after`."""
+    for year in range(after.year, after.year + 5):  # 29 February looks on to a leap year
+        try:
+            found = day.replace(year=year)
+        except ValueError:
+            continue
+        if found >= after:
+            return found
+    return day
 
 
 UNKNOWN_BUTTON = "unknown"  # the id of a 不知道 button, wherever one is shown

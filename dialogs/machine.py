@@ -111,7 +111,7 @@ TRANSITIONS: list[dict[str, Any]] = [
     *_chain("safety_police_at", "policy_product"),
     *_fork("policy_product", "product_unknown", "incident_cause", "policy_purchased_on"),
     *_chain("policy_purchased_on", "policy_period"),
-    *_fork("policy_period", "period_default", "policy_window", "policy_period_start"),
+    *_fork("policy_period", "needs_followup", "policy_period_start", "policy_window"),
     *_chain(
         "policy_period_start",
         "policy_period_end",

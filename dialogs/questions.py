@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -26,6 +26,7 @@ from dialogs.readers import (
     account_options,
     read_documents,
     read_frozen,
+    read_period_default,
     read_reported,
     read_still_going_on,
 )
@@ -127,10 +128,14 @@ def _read_tx_amount(conv: ConversationState, a: Answer) -> Outcome:
     return _read_money(conv, a)
 
 
-def _read_day(conv: ConversationState, a: Answer, allow_future: bool = False) -> Outcome:
+def _read_day(
+    conv: ConversationState, a: Answer, allow_future: bool = False, after: date | None = None
+) -> Outcome:
     """A date of the policy, to the day (see answers.day)."""
     asked = answers.MonthPart.asked_in(conv.pending)
-    return answers.day(conv.locale, a.text, a.now, allow_future=allow_future, exact=True, asked=asked)
+    return answers.day(
+        conv.locale, a.text, a.now, allow_future=allow_future, exact=True, asked=asked, after=after
+    )
 
 
 def _set(path: str, convert: Callable[[Any], Any] = lambda v: v) -> Callable[[ConversationState, Any], None]:
@@ -271,7 +276,12 @@ def _default_period(conv: ConversationState) -> None:
     set_fact(conv.facts, "policy.period_end", _end_of(anniversary - timedelta(days=1)))
 
 
-def _apply_period_default(conv: ConversationState, default: bool) -> None:
+def _apply_period_default(conv: ConversationState, default: bool | tuple[date, date]) -> None:
+    if isinstance(default, tuple):  # the policy's own line: both days told
+        conv.aside["period_default"] = False
+        set_fact(conv.facts, "policy.period_start", _start_of(default[0]))
+        set_fact(conv.facts, "policy.period_end", _end_of(default[1]))
+        return
     conv.aside["period_default"] = default
     if default and get_fact(conv.facts, "policy.purchased_on"):
         _default_period(conv)
@@ -279,17 +289,39 @@ def _apply_period_default(conv: ConversationState, default: bool) -> None:
         conv.facts.get("policy", {}).pop("period_end", None)
 
 
+# 2025年3月16日零时起至2026年3月15日二十四时止: the 保险期间 line, copied or read out.
+_PERIOD_RANGE = re.compile(r"至|到(?!期)|~|～|—")
+
+
+def _read_period(conv: ConversationState, a: Answer) -> Outcome:
+    """是/不是; or the two days of the policy's 保险期间 line, which answer the question
+    whatever yes or no words are around them (写的是… held a 是)."""
+    parts = _PERIOD_RANGE.split(a.text or "")
+    if len(parts) == 2:
+        start = _read_period_start(conv, replace(a, text=parts[0]))
+        if start.ok:
+            end = answers.day(
+                conv.locale, parts[1], a.now, allow_future=True, exact=True, after=start.value
+            )
+            if end.ok and end.value >= start.value:
+                days = {"start": answers.fmt_date(start.value), "end": answers.fmt_date(end.value)}
+                return Outcome(value=(start.value, end.value), echo=t(conv.locale, "echo_period", **days))
+    return answers.yes_no(conv.locale, a.text, a.choice, read=read_period_default)
+
+
 def _read_period_end(conv: ConversationState, a: Answer) -> Outcome:
     # 2024年2月 taken as its 1st would end the cover 28 days early: the day is asked.
-    out = _read_day(conv, a, allow_future=True)
     start = get_fact(conv.facts, "policy.period_start")
+    begun = datetime.fromisoformat(start).date() if start else None
+    out = _read_day(conv, a, allow_future=True, after=begun)
     if out.ok and start and _end_of(out.value) < start:
         return Outcome(miss="miss_date")
     return out
 
 
 def _read_period_start(conv: ConversationState, a: Answer) -> Outcome:
-    return _read_day(conv, a, allow_future=True)
+    bought = get_fact(conv.facts, "policy.purchased_on")
+    return _read_day(conv, a, allow_future=True, after=date.fromisoformat(bought) if bought else None)
 
 
 def _window_options(conv: ConversationState) -> list[Button]:
@@ -649,7 +681,7 @@ QUESTIONS: dict[str, Question] = {
                 "ask_period_default",
                 lambda c: _yes_no_buttons(c, "btn_period_default", "btn_period_custom"),
             ),
-            _read_bool,
+            _read_period,
             _apply_period_default,
         ),
         Question(

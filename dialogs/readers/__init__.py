@@ -31,6 +31,7 @@ from dialogs.readers.yesno import (
     read_answer,
     read_bool,
     read_frozen,
+    read_period_default,
     read_reported,
     read_still_going_on,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "read_frozen",
     "read_money",
     "read_number",
+    "read_period_default",
     "read_reported",
     "read_still_going_on",
 ]

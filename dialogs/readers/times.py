@@ -78,7 +78,7 @@ _YMD = re.compile(
 _YM = re.compile(
     r"(?<![0-9])(?P<y>(?:19|20)[0-9]{2})\s*(?:年\s*(?P<m>[0-9]{1,2})\s*月份?|[\-/.](?P<m2>[0-9]{1,2}))"
     r"(?![0-9\-/.月])"
-    r"|(?P<rel>今年|去年|前年)\s*(?:的)?\s*(?P<m3>[0-9]{1,2})\s*月份?"
+    r"|(?P<rel>今年|去年|前年|明年|后年)\s*(?:的)?\s*(?P<m3>[0-9]{1,2})\s*月份?"
     r"(?:\s*(?P<d3>[0-9]{1,2})\s*[日号])?"
 )
 _MD = re.compile(
@@ -207,7 +207,7 @@ def _find_date(t: str, today: date) -> _DateHit | None:
     m = _YM.search(t)
     if m:
         if m.group("rel"):
-            y = today.year - {"今年": 0, "去年": 1, "前年": 2}[m.group("rel")]
+            y = today.year + {"今年": 0, "去年": -1, "前年": -2, "明年": 1, "后年": 2}[m.group("rel")]
             mo = int(m.group("m3"))
             if m.group("d3"):
                 return _DateHit(_safe_date(y, mo, int(m.group("d3"))))

@@ -138,6 +138,9 @@ read_reported = _phrases(
     (r"报了|报警了|报案了|已报|已经报|报的|报完|报过|立案|回执|笔录|警察来|民警来|打了110|打过110", True),
     (r"准备|打算|正要|正在去|要去|等会|待会|一会|明天|马上去|过会|还没去|没去|没来得及", False),
 )
+# "Is the period one year from the purchase?": 不是，是从4月1号开始的 and 不是一年，是半年 hold
+# a 是 after the 不是 they open with.
+read_period_default = _phrases((r"^(?:不是|不对|并不|没有)", False))
 # "Is it frozen yet?": 正在打电话 and 支付宝冻结了，银行卡还没 (both signs) are "not yet", and
 # the steps to freeze are what such a victim needs next. 昨晚九点半冻结的 says when, not 了.
 read_frozen = _phrases(

@@ -76,6 +76,7 @@ TEXTS: dict[str, str] = {
     "echo_money_approx": "Noted: about {amount} CNY.",
     "echo_time": "Noted: {time}.",
     "echo_date": "Noted: {date}.",
+    "echo_period": "Noted: the policy runs from {start} to {end}.",
     "echo_choice": "Noted: {label}.",
     "echo_bool_yes": "OK.",
     "echo_bool_no": "OK.",

@@ -96,6 +96,7 @@ TEXTS: dict[str, str] = {
     "echo_money_approx": "记下了：约 {amount} 元（如有准确金额请用「返回上一步」修改）。",
     "echo_time": "记下了：{time}。",
     "echo_date": "记下了：{date}。",
+    "echo_period": "记下了：保险期间 {start} 至 {end}。",
     "echo_choice": "记下了：{label}。",
     "echo_bool_yes": "好的。",
     "echo_bool_no": "好的。",

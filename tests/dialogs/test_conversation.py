@@ -446,6 +446,47 @@ def test_a_period_end_month_is_asked_for_its_day_not_cut_to_its_first(now: datet
     assert get_fact(told.state["facts"], "policy.period_end") == "2024-02-29T23:59:59+08:00"
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "保单上写的是2023年3月2日零时起至2024年3月1日二十四时止",
+        "2023年3月2日到2024年3月1日",
+        "不是，3月2日至2024年3月1日",
+    ],
+)
+def test_the_policy_s_period_line_is_read_as_its_two_days(now: datetime, line: str) -> None:
+    """写的是… held a 是: the line was taken as "one year from the purchase day", a day off."""
+    told = walk(now, *_TO_PURCHASE, "2023年3月1日", line)
+    assert told.state_name == "policy_window"
+    assert get_fact(told.state["facts"], "policy.period_start") == "2023-03-02T00:00:00+08:00"
+    assert get_fact(told.state["facts"], "policy.period_end") == "2024-03-01T23:59:59+08:00"
+    assert "保险期间 2023年3月2日 至 2024年3月1日" in told.replies[-1].text
+
+
+@pytest.mark.parametrize("said", ["不是，是从4月1号开始的", "不是一年，是半年"])
+def test_a_no_that_goes_on_to_say_more_is_a_no(now: datetime, said: str) -> None:
+    told = walk(now, *_TO_PURCHASE, "2023年3月1日", said)
+    assert told.state_name == "policy_period_start"
+    assert "没看懂" not in told.replies[-1].text
+
+
+@pytest.mark.parametrize(
+    ("bought", "start", "end", "started", "ends"),
+    [
+        ("2023年3月1日", "4月1号", "3月31号", "2023-04-01", "2024-03-31"),
+        ("2023年10月1日", "10月15号", "明年10月14号", "2023-10-15", "2024-10-14"),
+    ],
+)
+def test_period_days_told_without_a_year_fall_after_the_purchase_and_the_start(
+    now: datetime, bought: str, start: str, end: str, started: str, ends: str
+) -> None:
+    """Read as the most recent such day, 10月15号 put a start a year before the purchase, and
+    3月31号 an end that had passed: a current policy read as expired."""
+    told = walk(now, *_TO_PURCHASE, bought, "不是", start, end)
+    assert get_fact(told.state["facts"], "policy.period_start") == f"{started}T00:00:00+08:00"
+    assert get_fact(told.state["facts"], "policy.period_end") == f"{ends}T23:59:59+08:00"
+
+
 @pytest.mark.parametrize("said", ["就是被盗刷了", "钱被转走了", "已经冻结了"])
 def test_everyday_words_in_a_cause_label_do_not_pick_that_cause(now: datetime, said: str) -> None:
     """The labels 卡被复制（伪卡）盗刷, 取走/转走 and 扣划/冻结 were split into parts, and 盗刷,

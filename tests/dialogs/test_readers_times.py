@@ -212,4 +212,8 @@ def test_read_date_precision_and_future() -> None:
     assert read_date_reading("2024年1月1日", NOW).future
     assert read_date("今年12月", NOW) is None
     assert read_date("2024年2月29日", NOW, allow_future=True) == date(2024, 2, 29)
+    # 明年3月31号到期 was read as this year's 31 March: a cover ended a year early.
+    assert read_date("明年3月31号到期", NOW, allow_future=True) == date(2024, 3, 31)
+    assert read_date("后年1月", NOW, allow_future=True) == date(2025, 1, 1)
+    assert read_date("明年3月31号", NOW) is None
     assert read_date("不记得了", NOW) is None
