@@ -24,6 +24,7 @@ from dialogs.readers import (
     UNSURE,
     Option,
     account_options,
+    read_answer,
     read_documents,
     read_frozen,
     read_period_default,
@@ -333,16 +334,16 @@ def _window_options(conv: ConversationState) -> list[Button]:
 
 
 def _read_window(conv: ConversationState, a: Answer) -> Outcome:
-    if a.choice == "default" or (a.text or "").strip() in ("不知道", "不清楚", "默认"):
+    raw = a.choice if a.choice in ("48", "72") else (a.text or "")
+    if "天" in raw and "小时" not in raw:
+        days = answers.number(raw)
+        hours = days * 24 if days else 0
+    else:
+        hours = answers.number(raw) or 0
+    # 不记得了, 忘了 as well as the button: a number said with a doubt (72吧，不确定) is kept.
+    if a.choice == "default" or (not hours and (read_answer(raw) == UNSURE or "默认" in raw)):
         product = get_fact(conv.facts, "policy.product")
         hours = products.info(product).default_window_hours if product else 72
-    else:
-        raw = a.choice if a.choice in ("48", "72") else (a.text or "")
-        if "天" in raw and "小时" not in raw:
-            days = answers.number(raw)
-            hours = days * 24 if days else 0
-        else:
-            hours = answers.number(raw) or 0
     if not 0 < hours <= 24 * 366:
         return Outcome(miss="miss_number")
     return Outcome(

@@ -487,6 +487,18 @@ def test_period_days_told_without_a_year_fall_after_the_purchase_and_the_start(
     assert get_fact(told.state["facts"], "policy.period_end") == f"{ends}T23:59:59+08:00"
 
 
+@pytest.mark.parametrize(
+    ("said", "hours"), [("不记得了", 72), ("忘了", 72), ("好像是48小时吧，不确定", 48), ("两天", 48)]
+)
+def test_the_window_typed_as_not_remembered_takes_the_clause_default(
+    now: datetime, said: str, hours: int
+) -> None:
+    """Only the exact words 不知道/不清楚/默认 took the default: 不记得了 was "not understood"."""
+    told = walk(now, *_TO_PURCHASE, "2023年3月1日", "是", said)
+    assert told.state_name == "policy_sum_insured"
+    assert get_fact(told.state["facts"], "policy.window_hours") == hours
+
+
 @pytest.mark.parametrize("said", ["就是被盗刷了", "钱被转走了", "已经冻结了"])
 def test_everyday_words_in_a_cause_label_do_not_pick_that_cause(now: datetime, said: str) -> None:
     """The labels 卡被复制（伪卡）盗刷, 取走/转走 and 扣划/冻结 were split into parts, and 盗刷,
