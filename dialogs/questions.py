@@ -344,12 +344,19 @@ def _read_window(conv: ConversationState, a: Answer) -> Outcome:
     if a.choice == "default" or (not hours and (read_answer(raw) == UNSURE or "默认" in raw)):
         product = get_fact(conv.facts, "policy.product")
         hours = products.info(product).default_window_hours if product else 72
+        return Outcome(value=(hours, True), echo=t(conv.locale, "echo_window_default", hours=hours))
     if not 0 < hours <= 24 * 366:
         return Outcome(miss="miss_number")
     return Outcome(
-        value=hours,
+        value=(hours, False),
         echo=t(conv.locale, "echo_choice", label=t(conv.locale, "v_hours", hours=hours)),
     )
+
+
+def _apply_window(conv: ConversationState, value: tuple[int, bool]) -> None:
+    hours, assumed = value
+    set_fact(conv.facts, "policy.window_hours", hours)
+    _to_verify(conv, "window_hours", assumed)
 
 
 def _window_fixed(conv: ConversationState) -> bool:
@@ -357,14 +364,58 @@ def _window_fixed(conv: ConversationState) -> bool:
     return bool(product and products.info(product).fixed_window_hours)
 
 
+# 免赔率: 10%, 百分之十, 一成 (policies give a deductible as an amount, a rate, or both).
+_RATE = re.compile(
+    r"(?P<pct>[0-9]+(?:\.[0-9]+)?)\s*[%％]|百分之\s*(?P<cn>[0-9零〇一二两三四五六七八九十点.]+)"
+    r"|(?P<tenths>[一二两三四五1-5])\s*成"
+)
+
+
 def _read_deductible(conv: ConversationState, a: Answer) -> Outcome:
+    """The deductible as (amount, rate): 500, 百分之十, 500元或10%取高. Not knowing it is
+    an answer: none is assumed, said so, and left for the agent to check."""
     text = (a.text or "").strip()
-    if a.choice == "none" or text in ("没有", "无", "没", "0", "不知道", "没有免赔"):
+    if a.choice == "none" or text in ("没有", "无", "没", "0", "没有免赔", "无免赔"):
         return Outcome(
-            value=Decimal(0),
+            value=(Decimal(0), Decimal(0)),
             echo=t(conv.locale, "echo_choice", label=t(conv.locale, "btn_no_deductible")),
         )
-    return answers.money(conv.locale, a.text)
+    rate = Decimal(0)
+    if found := _RATE.search(text):
+        number = answers.number(found.group("pct") or found.group("cn") or found.group("tenths"))
+        percent = Decimal(str(number or 0)) * (10 if found.group("tenths") else 1)
+        if not 0 < percent < 100:
+            return Outcome(miss="miss_rate")
+        rate = percent / 100
+        text = text[: found.start()] + text[found.end() :]
+    amount = answers.money(conv.locale, text)
+    if amount.ok:
+        value = (amount.value, rate)
+    elif rate:
+        value = (Decimal(0), rate)
+    elif a.choice == answers.UNKNOWN_BUTTON or read_answer(text) == UNSURE:
+        return Outcome(value=UNSURE, echo=t(conv.locale, "echo_deductible_unsure"))
+    else:
+        return amount
+    if not rate:
+        return Outcome(value=value, echo=amount.echo)
+    shown = {"amount": answers.fmt_money(value[0]), "rate": answers.fmt_money(rate * 100)}
+    key = "echo_deductible" if value[0] else "echo_deductible_rate"
+    return Outcome(value=value, echo=t(conv.locale, key, **shown))
+
+
+def _apply_deductible(conv: ConversationState, value: tuple[Decimal, Decimal] | str) -> None:
+    amount, rate = value if isinstance(value, tuple) else (Decimal(0), Decimal(0))  # UNSURE
+    set_fact(conv.facts, "policy.deductible", str(amount))
+    set_fact(conv.facts, "policy.deductible_rate", str(rate))
+    _to_verify(conv, "deductible", value == UNSURE)
+
+
+def _to_verify(conv: ConversationState, fact: str, assumed: bool) -> None:
+    """Keep for the agent which facts the victim did not know and were assumed (see
+    summary.TO_VERIFY_LABELS); a fact told later is no longer assumed."""
+    listed = [f for f in conv.aside.get("to_verify") or [] if f != fact]
+    conv.aside["to_verify"] = [*listed, fact] if assumed else listed
 
 
 def _accounts_buttons(conv: ConversationState) -> list[Button]:
@@ -707,7 +758,7 @@ QUESTIONS: dict[str, Question] = {
             "number",
             _plain("ask_window", _window_options),
             _read_window,
-            _set("policy.window_hours"),
+            _apply_window,
             skip=_window_fixed,
         ),
         Question(
@@ -724,10 +775,13 @@ QUESTIONS: dict[str, Question] = {
             "money",
             _plain(
                 "ask_deductible",
-                lambda c: [Button(id="none", label=t(c.locale, "btn_no_deductible"))],
+                lambda c: [
+                    Button(id="none", label=t(c.locale, "btn_no_deductible")),
+                    Button(id=answers.UNKNOWN_BUTTON, label=t(c.locale, "btn_unknown")),
+                ],
             ),
             _read_deductible,
-            _set("policy.deductible", _money_str),
+            _apply_deductible,
         ),
         Question(
             "policy_accounts",

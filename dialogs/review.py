@@ -75,7 +75,12 @@ def facts_text(conv: ConversationState, now: datetime | None) -> str:
     if policy.get("window_hours"):
         lines.append(("f_window", t(locale, "v_hours", hours=policy["window_hours"])))
     lines.append(("f_sum_insured", _money(policy.get("sum_insured"))))
-    lines.append(("f_deductible", _money(policy.get("deductible"))))
+    deductible = _money(policy.get("deductible"))
+    if deductible is not None and Decimal(policy.get("deductible_rate") or 0):
+        deductible += t(locale, "v_deductible_rate", rate=fmt_money(Decimal(policy["deductible_rate"]) * 100))
+    if deductible is not None and "deductible" in (conv.aside.get("to_verify") or []):
+        deductible += t(locale, "v_to_verify")
+    lines.append(("f_deductible", deductible))
     if policy.get("covered_accounts"):
         lines.append(
             (

@@ -15,9 +15,10 @@ from dialogs.state import ConversationState
 from rules.decision import Decision
 from rules.vocabulary import CAUSE_LABELS, DOCUMENT_LABELS, STATUS_LABELS, Cause, Document
 
-_MONEY_FIELDS = (
+_NUMBER_FIELDS = (
     "sum_insured",
     "deductible",
+    "deductible_rate",
     "paid_before",
     "other_insurance_sum_insured",
     "amount",
@@ -30,7 +31,7 @@ def _numbers(node: Any) -> Any:
     """Amounts are kept as exact strings in the state; the case format wants JSON numbers."""
     if isinstance(node, dict):
         return {
-            k: (float(Decimal(v)) if k in _MONEY_FIELDS and isinstance(v, str) else _numbers(v))
+            k: (float(Decimal(v)) if k in _NUMBER_FIELDS and isinstance(v, str) else _numbers(v))
             for k, v in node.items()
         }
     if isinstance(node, list):
@@ -68,6 +69,18 @@ RISK_LABELS = {
     "money_leaving_unsure": "可能仍在流出（受害人不确定）",
     "not_frozen": "尚未冻结",
 }
+
+
+# Facts the victim did not know, taken at a default so the case could be decided: the
+# agent checks them against the policy before paying.
+TO_VERIFY_LABELS = {
+    "window_hours": "挂失前可赔时间（受害人不清楚，暂按条款默认）",
+    "deductible": "免赔额（受害人不清楚，暂按无免赔）",
+}
+
+
+def to_verify(conv: ConversationState) -> list[str]:
+    return [TO_VERIFY_LABELS[f] for f in conv.aside.get("to_verify") or [] if f in TO_VERIFY_LABELS]
 
 
 def risk(conv: ConversationState) -> dict[str, Any]:
@@ -136,6 +149,7 @@ def sections(found: Assessment) -> dict[str, Any]:
         "timeline": timeline(conv.facts),
         "checklist": checklist(conv, found.decision),
         "risk": risk(conv),
+        "to_verify": to_verify(conv),
         "notes_after_handoff": list(conv.aside.get("after_handoff") or []),
     }
 
@@ -160,6 +174,8 @@ def markdown(summary: dict[str, Any], decision: Decision | None) -> str:
     flags = risk_labels(summary["risk"])
     if flags:
         out += ["**风险：** " + "；".join(flags), ""]
+    if summary["to_verify"]:
+        out += ["## 待核实", *[f"- {v}" for v in summary["to_verify"]], ""]
     out += ["## 经过", incident.get("narrative") or "（未描述）", ""]
     cause = incident.get("cause")
     out += [

@@ -215,6 +215,7 @@ def _conversation_body(conversation_id: str, code: str) -> str:
 <h3>缺少材料</h3><ul id="missing"></ul>
 <h3>时限</h3><ul id="deadlines"></ul>
 <h3>清单</h3><ul id="checklist" class="checklist"></ul>
+<h3>待核实</h3><ul id="to-verify"></ul>
 <h3>证据</h3><ul id="evidence"></ul>
 </section>
 <section class="side" aria-labelledby="notes-h">

@@ -57,6 +57,10 @@ def case_file(summary: dict[str, Any], clauses: dict[str, str]) -> str:
     flags = risk_labels(risk)
     if flags:
         out.append(f'<p class="risk"><strong>风险：</strong>{e("；".join(flags))}</p>')
+    if summary.get("to_verify"):
+        out.append("<h2>待核实</h2><ul>")
+        out += [f"<li>{e(v)}</li>" for v in summary["to_verify"]]
+        out.append("</ul>")
     out.append("<h2>事实</h2><dl>")
     for path, name in FACTS:
         value = _get(case, path)

@@ -48,7 +48,10 @@ class DetailOut(CaseOut):
     """One conversation live (views.detail): the case view the widget reads, and more."""
 
     conversation: RowOut
-    summary: dict[str, Any] = Field(description="timeline, checklist, risk, problems, hand-off reason.")
+    summary: dict[str, Any] = Field(
+        description="timeline, checklist, risk, to_verify (facts assumed because the victim did "
+        "not know them), problems, hand-off reason."
+    )
     whisper: Reply = Field(description="The bot's next question.")
     clauses: dict[str, str] = Field(description="The text of each clause the decision cites.")
     labels: dict[str, dict[str, str]]

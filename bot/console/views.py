@@ -85,7 +85,15 @@ async def detail(engine: Engine, record: ConversationRecord) -> dict[str, Any]:
         **view,
         "summary": {
             key: summary[key]
-            for key in ("timeline", "checklist", "risk", "problems", "handoff_reason", "notes_after_handoff")
+            for key in (
+                "timeline",
+                "checklist",
+                "risk",
+                "to_verify",
+                "problems",
+                "handoff_reason",
+                "notes_after_handoff",
+            )
         },
         "whisper": whisper(record),
         "clauses": clauses(view["decision"]),

@@ -41,7 +41,10 @@ TEXTS: dict[str, str] = {
     "ask_period_end": "When does the policy period end?",
     "ask_window": "How many hours before the freeze are losses covered? (often 48 or 72)",
     "ask_sum_insured": "What is the sum insured? (e.g. 50000)",
-    "ask_deductible": "Is there a deductible per incident? If none, press \"No deductible\".",
+    "ask_deductible": (
+        "Is there a deductible per incident, as an amount or a rate (e.g. 500, 10%)? "
+        "If none, press \"No deductible\"."
+    ),
     "ask_accounts": "Which accounts does the policy cover?",
     "ask_premium": "How was the premium paid?",
     "ask_premium_unpaid": "Paying monthly: is any installment overdue?",
@@ -77,6 +80,16 @@ TEXTS: dict[str, str] = {
     "echo_time": "Noted: {time}.",
     "echo_date": "Noted: {date}.",
     "echo_period": "Noted: the policy runs from {start} to {end}.",
+    "v_to_verify": " (not known, an agent will check)",
+    "v_deductible_rate": ", or {rate}%, whichever is higher",
+    "echo_deductible": "Noted: a deductible of {amount} CNY or {rate}%, whichever is higher.",
+    "echo_deductible_rate": "Noted: a deductible of {rate}%.",
+    "echo_deductible_unsure": "No problem: no deductible for now, and an agent will check your policy.",
+    "echo_window_default": (
+        "OK: the clause's default of {hours} hours before the freeze for now, "
+        "and an agent will check your policy."
+    ),
+    "miss_rate": "A deductible rate is between 0 and 100%, e.g. 10%.",
     "echo_choice": "Noted: {label}.",
     "echo_bool_yes": "OK.",
     "echo_bool_no": "OK.",

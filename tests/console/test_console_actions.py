@@ -329,3 +329,15 @@ def test_what_agents_type_is_redacted_on_arrival(client: TestClient, settings: S
         assert secret not in shown
     files = files_under(settings.data_dir)
     assert scan(files, [CODE, PASSWORD_SAID]) == []
+
+
+def test_facts_the_victim_did_not_know_are_listed_to_verify(client: TestClient) -> None:
+    """The window and deductible a victim could not give are assumed so the case can be
+    decided; the case card and the printed case file say so, for the agent to check."""
+    told = ("招行信用卡被人盗刷了", "否", "是", "昨晚十点半", "否", "家庭", "2023年3月1日", "是")
+    cid, _ = start(client, *told, "不记得了", "5万", "不知道")
+    login(client)
+    expected = ["挂失前可赔时间（受害人不清楚，暂按条款默认）", "免赔额（受害人不清楚，暂按无免赔）"]
+    assert client.get(api(cid)).json()["summary"]["to_verify"] == expected
+    printed = client.get(f"/console/c/{cid}/print").text
+    assert "<h2>待核实</h2>" in printed and all(v in printed for v in expected)

@@ -499,6 +499,71 @@ def test_the_window_typed_as_not_remembered_takes_the_clause_default(
     assert get_fact(told.state["facts"], "policy.window_hours") == hours
 
 
+def _family_case(now: datetime, window: str, deductible: str) -> StepResult:
+    """A family-policy case walked to the review, with the given window and deductible answers."""
+    return walk(
+        now, *_TO_PURCHASE, "2023年3月1日", "是", window, "5万", deductible, "全部", "趸交", "盗号",
+        "昨晚九点", "一万", "昨晚八点五十", "信用卡", "消费", "招商银行", "没有了", "都有",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("said", "amount", "rate", "deduction"),
+    [
+        ("500元或10%取高", "500", "0.1", 1000),
+        ("免赔额百分之十", "0", "0.1", 1000),
+        ("两千", "2000", "0", 2000),
+    ],
+)
+def test_a_deductible_rate_is_read_and_decides_the_deduction(
+    now: datetime, said: str, amount: str, rate: str, deduction: int
+) -> None:
+    """免赔额百分之十 was "not understood": the dialog only took an amount, though policies give
+    a rate too (case-format's deductible_rate), and the larger deduction applies."""
+    review = _family_case(now, "72小时", said)
+    assert review.state_name == "review"
+    assert get_fact(review.state["facts"], "policy.deductible") == amount
+    assert get_fact(review.state["facts"], "policy.deductible_rate") == rate
+    assert ("免赔率 10%" in review.replies[-1].text) is (rate != "0")
+    summary = build_summary(review.state, [])
+    assert summary["decision"]["totals"]["deduction"] == deduction
+    assert summary["to_verify"] == []
+
+
+@pytest.mark.parametrize(("window", "deductible"), [("不记得了", "不知道"), ("72小时", "unknown")])
+def test_what_the_victim_does_not_know_is_assumed_aloud_and_left_to_the_agent(
+    now: datetime, window: str, deductible: str
+) -> None:
+    """不知道 at the deductible was recorded as "没有免赔" and echoed so, as if the victim had said
+    it: the agent could not tell an assumption from a fact."""
+    asked = walk(now, *_TO_PURCHASE, "2023年3月1日", "是", window, "5万")
+    assert [b.id for b in asked.replies[-1].buttons] == ["none", "unknown"]
+    pressed = deductible == "unknown"
+    told = say(asked, None if pressed else deductible, deductible if pressed else None, at=now)
+    assert "先按没有免赔计算" in told.replies[-1].text and "记下了：没有免赔" not in told.replies[-1].text
+    review = _family_case(now, window, deductible) if not pressed else None
+    state = review.state if review else told.state
+    assert get_fact(state["facts"], "policy.deductible") == "0"
+    summary = build_summary(state, [])
+    expected = ["免赔额（受害人不清楚，暂按无免赔）"]
+    if window == "不记得了":
+        expected.insert(0, "挂失前可赔时间（受害人不清楚，暂按条款默认）")
+    assert summary["to_verify"] == expected
+    assert "## 待核实\n- " + expected[0] in summary["markdown"]
+    if review:
+        assert "免赔额：0 元（不清楚，待人工核对）" in review.replies[-1].text
+
+
+def test_a_deductible_told_later_is_no_longer_to_verify(now: datetime) -> None:
+    review = _family_case(now, "72小时", "不知道")
+    picked = say(review, "免赔额写错了", at=now)
+    assert picked.state_name == "policy_deductible"
+    fixed = say(picked, "500", at=now)
+    assert fixed.state_name == "review"
+    assert build_summary(fixed.state, [])["to_verify"] == []
+    assert "待人工核对" not in fixed.replies[-1].text
+
+
 @pytest.mark.parametrize("said", ["就是被盗刷了", "钱被转走了", "已经冻结了"])
 def test_everyday_words_in_a_cause_label_do_not_pick_that_cause(now: datetime, said: str) -> None:
     """The labels 卡被复制（伪卡）盗刷, 取走/转走 and 扣划/冻结 were split into parts, and 盗刷,

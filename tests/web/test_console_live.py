@@ -71,6 +71,7 @@ def test_an_agent_watches_takes_over_and_hands_back(
     expect(transcript).to_contain_text(PAYLOAD)  # shown as the text it is
     assert console.locator("#transcript img, #facts img").count() == 0
     expect(console.locator("#whisper-text")).to_contain_text("还在继续被转走")
+    expect(console.locator("#to-verify")).to_have_text("无")  # nothing assumed yet
 
     # Live: the victim answers, the console shows it as it happens.
     victim.get_by_role("button", name="否", exact=True).click()

@@ -156,6 +156,12 @@
     data.summary.checklist.forEach(function (c) {
       checklist.appendChild(C.el("li", { class: c.done ? "done" : "todo" }, (c.done ? "☑ " : "☐ ") + c.item));
     });
+    // Facts the victim did not know, assumed so the case could be decided: check them first.
+    var toVerify = C.clear($("to-verify"));
+    data.summary.to_verify.forEach(function (v) {
+      toVerify.appendChild(C.el("li", null, v));
+    });
+    if (!data.summary.to_verify.length) toVerify.appendChild(C.el("li", null, "无"));
     var evidence = C.clear($("evidence"));
     data.evidence.forEach(function (f) {
       var li = C.el("li");
