@@ -424,24 +424,45 @@ def _accounts_buttons(conv: ConversationState) -> list[Button]:
     ]
 
 
+# 除了存折都保, 存折以外都保: every account but those named.
+_EXCEPT = re.compile(r"除了|除去|除|以外|之外")
+
+
 def _read_accounts(conv: ConversationState, a: Answer) -> Outcome:
+    """The accounts covered, as (accounts, assumed). Not knowing them takes the product's
+    usual ones, said so, and left for the agent to check."""
     locale = conv.locale
-    if a.choice == "all" or (a.text or "").strip() in ("全部", "全部账户", "都保", "所有"):
-        product = get_fact(conv.facts, "policy.product")
-        chosen = (
-            [x.value for x in products.info(product).default_covered_accounts]
-            if product
-            else [x.value for x in Account if x is not Account.other]
-        )
+    text = (a.text or "").strip()
+    product = get_fact(conv.facts, "policy.product")
+    every = (
+        [x.value for x in products.info(product).default_covered_accounts]
+        if product
+        else [x.value for x in Account if x is not Account.other]
+    )
+    assumed = False
+    if a.choice == "all" or text in ("全部", "全部账户", "都保", "所有"):
+        chosen = every
     elif a.choice and a.choice in Account.__members__:
         chosen = [a.choice]
     else:
         options = account_options()
-        chosen = [options[i].id for i in matches(a.text or "", options)]
+        excepted = _EXCEPT.search(text) is not None  # 除了 would read as a negation below
+        chosen = [options[i].id for i in matches(_EXCEPT.sub("，", text), options)]
+        if chosen and excepted:
+            chosen = [x for x in every if x not in chosen]
+        elif not chosen and read_answer(text) == UNSURE:
+            chosen, assumed = every, True
     if not chosen:
         return Outcome(miss="miss_choice", miss_values={"example": "借记卡和支付宝"})
     labels = "、".join(ACCOUNT_LABELS[Account(x)] for x in chosen)
-    return Outcome(value=chosen, echo=t(locale, "echo_choice", label=labels))
+    echo = t(locale, "echo_accounts_assumed" if assumed else "echo_choice", label=labels)
+    return Outcome(value=(chosen, assumed), echo=echo)
+
+
+def _apply_accounts(conv: ConversationState, value: tuple[list[str], bool]) -> None:
+    chosen, assumed = value
+    set_fact(conv.facts, "policy.covered_accounts", chosen)
+    _to_verify(conv, "covered_accounts", assumed)
 
 
 def _premium_options(conv: ConversationState) -> list[Option]:
@@ -789,7 +810,7 @@ QUESTIONS: dict[str, Question] = {
             "choice",
             _plain("ask_accounts", _accounts_buttons),
             _read_accounts,
-            _set("policy.covered_accounts"),
+            _apply_accounts,
         ),
         Question(
             "policy_premium",

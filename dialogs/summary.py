@@ -76,6 +76,7 @@ RISK_LABELS = {
 TO_VERIFY_LABELS = {
     "window_hours": "挂失前可赔时间（受害人不清楚，暂按条款默认）",
     "deductible": "免赔额（受害人不清楚，暂按无免赔）",
+    "covered_accounts": "保障账户（受害人不清楚，暂按该产品通常保障的账户）",
 }
 
 

@@ -84,6 +84,10 @@ TEXTS: dict[str, str] = {
     "v_deductible_rate": ", or {rate}%, whichever is higher",
     "echo_deductible": "Noted: a deductible of {amount} CNY or {rate}%, whichever is higher.",
     "echo_deductible_rate": "Noted: a deductible of {rate}%.",
+    "echo_accounts_assumed": (
+        "No problem: the accounts this product usually covers for now ({label}), "
+        "and an agent will check your policy."
+    ),
     "echo_deductible_unsure": "No problem: no deductible for now, and an agent will check your policy.",
     "echo_window_default": (
         "OK: the clause's default of {hours} hours before the freeze for now, "

@@ -554,6 +554,31 @@ def test_what_the_victim_does_not_know_is_assumed_aloud_and_left_to_the_agent(
         assert "免赔额：0 元（不清楚，待人工核对）" in review.replies[-1].text
 
 
+@pytest.mark.parametrize(
+    ("said", "left_out"),
+    [("除了存折都保", ["passbook"]), ("存折和网银以外都保", ["passbook", "online_banking"])],
+)
+def test_covered_accounts_told_as_all_but_some(now: datetime, said: str, left_out: list[str]) -> None:
+    """除了存折都保 was "not understood": 除了 read as a negation of 存折, and nothing was left."""
+    asked = walk(now, *_TO_PURCHASE, "2023年3月1日", "是", "72小时", "5万", "没有")
+    assert asked.state_name == "policy_accounts"
+    told = say(asked, said, at=now)
+    every = [b.id for b in asked.replies[-1].buttons if b.id != "all"]
+    assert get_fact(told.state["facts"], "policy.covered_accounts") == [a for a in every if a not in left_out]
+
+
+def test_covered_accounts_not_known_are_the_product_s_usual_ones_to_verify(now: datetime) -> None:
+    asked = walk(now, *_TO_PURCHASE, "2023年3月1日", "是", "72小时", "5万", "没有")
+    told = say(asked, "不清楚", at=now)
+    assert told.state_name == "policy_premium"
+    assert "先按这个产品通常保障的账户计算" in told.replies[-1].text
+    assert get_fact(told.state["facts"], "policy.covered_accounts") == get_fact(
+        say(asked, None, "all", at=now).state["facts"], "policy.covered_accounts"
+    )
+    assumed = "保障账户（受害人不清楚，暂按该产品通常保障的账户）"
+    assert build_summary(told.state, [])["to_verify"] == [assumed]
+
+
 def test_a_deductible_told_later_is_no_longer_to_verify(now: datetime) -> None:
     review = _family_case(now, "72小时", "不知道")
     picked = say(review, "免赔额写错了", at=now)
