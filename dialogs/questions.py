@@ -478,7 +478,19 @@ def _premium_options(conv: ConversationState) -> list[Option]:
             synonyms=("按月", "月交", "月缴", "月付", "每月", "每个月", "分期"),
         ),
         Option(id="unpaid", label=t(conv.locale, "btn_unpaid"), synonyms=("没交", "未交", "还没")),
+        Option(
+            id=answers.UNKNOWN_BUTTON,
+            label=t(conv.locale, "btn_unknown"),
+            synonyms=("不知道", "不清楚", "不确定", "不记得", "忘了"),
+        ),
     ]
+
+
+def _read_premium(conv: ConversationState, a: Answer) -> Outcome:
+    out = answers.pick(conv.locale, a.text, a.choice, _premium_options(conv))
+    if out.value == answers.UNKNOWN_BUTTON:  # most such policies are paid when bought
+        return Outcome(value=out.value, echo=t(conv.locale, "echo_premium_assumed"))
+    return out
 
 
 def _apply_premium(conv: ConversationState, mode: str) -> None:
@@ -486,8 +498,10 @@ def _apply_premium(conv: ConversationState, mode: str) -> None:
         "single_paid": {"mode": "single", "paid": True},
         "monthly": {"mode": "monthly", "first_paid": True},
         "unpaid": {"mode": "single", "paid": False},
+        answers.UNKNOWN_BUTTON: {"mode": "single", "paid": True},
     }[mode]
     set_fact(conv.facts, "policy.premium", premium)
+    _to_verify(conv, "premium", mode == answers.UNKNOWN_BUTTON)
 
 
 def _apply_overdue(conv: ConversationState, overdue: bool) -> None:
@@ -817,7 +831,7 @@ QUESTIONS: dict[str, Question] = {
             "policy.premium",
             "choice",
             lambda c: (t(c.locale, "ask_premium"), answers.buttons(_premium_options(c))),
-            lambda c, a: answers.pick(c.locale, a.text, a.choice, _premium_options(c)),
+            _read_premium,
             _apply_premium,
         ),
         Question(

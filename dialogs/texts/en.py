@@ -88,6 +88,10 @@ TEXTS: dict[str, str] = {
         "No problem: the accounts this product usually covers for now ({label}), "
         "and an agent will check your policy."
     ),
+    "echo_premium_assumed": (
+        "No problem: such policies are usually paid in full when bought, so paid for now, "
+        "and an agent will check."
+    ),
     "echo_deductible_unsure": "No problem: no deductible for now, and an agent will check your policy.",
     "echo_window_default": (
         "OK: the clause's default of {hours} hours before the freeze for now, "

@@ -104,6 +104,7 @@ TEXTS: dict[str, str] = {
     "echo_deductible": "记下了：免赔额 {amount} 元，免赔率 {rate}%（取较高者）。",
     "echo_deductible_rate": "记下了：免赔率 {rate}%。",
     "echo_accounts_assumed": "没关系，先按这个产品通常保障的账户计算：{label}。人工客服会按您的保单核对。",
+    "echo_premium_assumed": "没关系，这类保险一般在投保时一次交清，先按已交清计算，人工客服会核对。",
     "echo_deductible_unsure": "没关系，先按没有免赔计算，人工客服会按您的保单核对。",
     "echo_window_default": "好的，先按条款默认的挂失前{hours}小时计算，人工客服会按您的保单核对。",
     "miss_rate": "免赔率应在0到100%之间，例如：10%、百分之十。",

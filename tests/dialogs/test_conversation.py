@@ -579,6 +579,17 @@ def test_covered_accounts_not_known_are_the_product_s_usual_ones_to_verify(now: 
     assert build_summary(told.state, [])["to_verify"] == [assumed]
 
 
+def test_a_premium_not_known_is_taken_as_paid_and_left_to_verify(now: datetime) -> None:
+    """不知道 at the premium was "not understood" three times, then a human."""
+    asked = walk(now, *_TO_PURCHASE, "2023年3月1日", "是", "72小时", "5万", "没有", "全部")
+    assert asked.state_name == "policy_premium"
+    told = say(asked, "不记得了", at=now)
+    assert told.state_name == "incident_cause"
+    assert "先按已交清计算" in told.replies[-1].text
+    assert get_fact(told.state["facts"], "policy.premium") == {"mode": "single", "paid": True}
+    assert build_summary(told.state, [])["to_verify"] == ["保费缴纳（受害人不清楚，暂按投保时一次交清）"]
+
+
 def test_a_deductible_told_later_is_no_longer_to_verify(now: datetime) -> None:
     review = _family_case(now, "72小时", "不知道")
     picked = say(review, "免赔额写错了", at=now)
