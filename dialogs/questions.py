@@ -541,7 +541,14 @@ def _cause_options(conv: ConversationState) -> list[Option]:
     转走 and 冻结, which nearly every victim says (a description is classify_cause's)."""
     candidate = conv.aside.get("cause_candidate")
     order = sorted(CAUSE_ORDER, key=lambda c: c.value != candidate)
-    return [Option(id=c.value, label=CAUSE_LABELS[c], whole_label=True) for c in order]
+    return [
+        Option(id=c.value, label=CAUSE_LABELS[c], whole_label=True, synonyms=_CAUSE_SYNONYMS.get(c, ()))
+        for c in order
+    ]
+
+
+# 不知道 is the answer of many victims: it picks 还不清楚 unless the words describe a cause.
+_CAUSE_SYNONYMS = {Cause.unknown: ("不知道", "不清楚", "不确定", "搞不清", "不晓得", "不明白")}
 
 
 def _ask_cause(conv: ConversationState) -> tuple[str, list[Button]]:
@@ -557,7 +564,7 @@ def _read_cause(conv: ConversationState, a: Answer) -> Outcome:
     yes. The description comes before the yes: 有人冒充客服让我点了链接 holds 有, and 手机丢了
     a done-yes, and each says a cause of its own."""
     out = answers.pick(conv.locale, a.text, a.choice, _cause_options(conv))
-    if out.ok or a.choice:
+    if a.choice or (out.ok and out.value != Cause.unknown.value):
         return out
     candidate = conv.aside.get("cause_candidate")
     described = classify_cause(a.text or "")

@@ -58,6 +58,8 @@ C = Cause
         ("有人在ATM把我卡里的钱取走了", C.atm_or_counter_theft),
         ("我把验证码告诉了客服", C.voluntary_disclosure),
         ("给了别人密码", C.voluntary_disclosure),
+        ("有人打电话说是银行的，让我说了验证码", C.voluntary_disclosure),
+        ("我念了验证码给他", C.voluntary_disclosure),
         ("把卡借给朋友用了", C.account_lent),
         ("被法院冻结扣划了", C.administrative_or_judicial),
         ("新卡邮寄途中丢了被人激活", C.card_in_transit),
@@ -76,6 +78,8 @@ def test_causes(text: str, cause: Cause) -> None:
         "我的卡被盗刷了",
         "被盗刷了，我儿子帮我冻结了卡",
         "验证码我没给别人",
+        "银行说验证码不要告诉别人",  # a warning read, not a code told
+        "他说了验证码不能给别人",
         "我没点链接",
         "钱被人偷偷转走了",
         "",

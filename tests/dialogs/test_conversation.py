@@ -600,6 +600,19 @@ def test_a_deductible_told_later_is_no_longer_to_verify(now: datetime) -> None:
     assert "待人工核对" not in fixed.replies[-1].text
 
 
+@pytest.mark.parametrize(
+    ("said", "cause"),
+    [("不知道", "unknown"), ("我也不清楚怎么回事", "unknown"), ("不清楚，可能是点了个链接", "phishing_link")],
+)
+def test_not_knowing_the_cause_is_an_answer(now: datetime, said: str, cause: str) -> None:
+    """不知道 was "not understood", though 还不清楚 is one of the causes offered."""
+    asked = walk(now, *_TO_PURCHASE, "2023年3月1日", "是", "72小时", "5万", "没有", "全部", "趸交")
+    assert asked.state_name == "incident_cause"
+    told = say(asked, said, at=now)
+    assert told.state_name == "incident_discovered_at"
+    assert get_fact(told.state["facts"], "incident.cause") == cause
+
+
 @pytest.mark.parametrize("said", ["就是被盗刷了", "钱被转走了", "已经冻结了"])
 def test_everyday_words_in_a_cause_label_do_not_pick_that_cause(now: datetime, said: str) -> None:
     """The labels 卡被复制（伪卡）盗刷, 取走/转走 and 扣划/冻结 were split into parts, and 盗刷,
