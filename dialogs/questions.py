@@ -575,6 +575,24 @@ def _read_cause(conv: ConversationState, a: Answer) -> Outcome:
     return Outcome(value=described.value, echo=t(conv.locale, "echo_choice", label=CAUSE_LABELS[described]))
 
 
+def _unknown_button(conv: ConversationState) -> list[Button]:
+    return [Button(id=answers.UNKNOWN_BUTTON, label=t(conv.locale, "btn_unknown"))]
+
+
+def _read_discovered(conv: ConversationState, a: Answer) -> Outcome:
+    """When the theft was found; not remembered is an answer (case-format: null, unknown)."""
+    out = _read_moment(conv, a)
+    if out.miss and (a.choice == answers.UNKNOWN_BUTTON or read_answer(a.text or "") == UNSURE):
+        return Outcome(value=UNSURE, echo=t(conv.locale, "echo_discovered_unknown"))
+    return out
+
+
+def _apply_discovered(conv: ConversationState, value: datetime | str) -> None:
+    when = _iso(value) if isinstance(value, datetime) else None
+    set_fact(conv.facts, "incident.discovered_at", when)
+    _to_verify(conv, "discovered_at", when is None)
+
+
 # --- transactions ------------------------------------------------------------------------------
 
 
@@ -869,9 +887,9 @@ QUESTIONS: dict[str, Question] = {
             "incident_discovered_at",
             "incident.discovered_at",
             "datetime",
-            _plain("ask_discovered_at"),
-            _read_moment,
-            _set("incident.discovered_at", _iso),
+            _plain("ask_discovered_at", _unknown_button),
+            _read_discovered,
+            _apply_discovered,
         ),
         Question(
             "tx_amount",

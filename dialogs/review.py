@@ -100,7 +100,10 @@ def facts_text(conv: ConversationState, now: datetime | None) -> str:
         lines.append(("f_premium", t(locale, key)))
     if incident.get("cause"):
         lines.append(("f_cause", CAUSE_LABELS[Cause(incident["cause"])]))
-    lines.append(("f_discovered_at", _time(incident.get("discovered_at"), now)))
+    discovered = _time(incident.get("discovered_at"), now)
+    if discovered is None and "discovered_at" in (conv.aside.get("to_verify") or []):
+        discovered = t(locale, "v_not_remembered")
+    lines.append(("f_discovered_at", discovered))
     out = [f"{t(locale, key) if key.startswith('f_') else key}：{value}" for key, value in lines if value]
     txs = facts.get("transactions") or []
     if txs:

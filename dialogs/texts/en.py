@@ -81,6 +81,7 @@ TEXTS: dict[str, str] = {
     "echo_date": "Noted: {date}.",
     "echo_period": "Noted: the policy runs from {start} to {end}.",
     "v_to_verify": " (not known, an agent will check)",
+    "v_not_remembered": "not remembered (an agent will check)",
     "v_deductible_rate": ", or {rate}%, whichever is higher",
     "echo_deductible": "Noted: a deductible of {amount} CNY or {rate}%, whichever is higher.",
     "echo_deductible_rate": "Noted: a deductible of {rate}%.",
@@ -92,6 +93,7 @@ TEXTS: dict[str, str] = {
         "No problem: such policies are usually paid in full when bought, so paid for now, "
         "and an agent will check."
     ),
+    "echo_discovered_unknown": "No problem: we leave it open, and an agent will go over it with you.",
     "echo_deductible_unsure": "No problem: no deductible for now, and an agent will check your policy.",
     "echo_window_default": (
         "OK: the clause's default of {hours} hours before the freeze for now, "

@@ -613,6 +613,26 @@ def test_not_knowing_the_cause_is_an_answer(now: datetime, said: str, cause: str
     assert get_fact(told.state["facts"], "incident.cause") == cause
 
 
+@pytest.mark.parametrize(("said", "choice"), [("不记得了", None), (None, "unknown")])
+def test_a_discovery_time_not_remembered_is_left_open_for_the_agent(
+    now: datetime, said: str | None, choice: str | None
+) -> None:
+    """不记得了 was "not understood" three times, though case-format allows an unknown
+    discovery time (null): the duty-to-mitigate check is skipped, so the agent must know."""
+    asked = walk(now, *_TO_PURCHASE, "2023年3月1日", "是", "72小时", "5万", "没有", "全部", "趸交", "盗号")
+    assert asked.state_name == "incident_discovered_at"
+    told = say(asked, said, choice, at=now)
+    assert told.state_name == "tx_amount"
+    assert get_fact(told.state["facts"], "incident.discovered_at") is None
+    summary = build_summary(told.state, [])
+    assert summary["to_verify"] == ["发现被盗的时间（受害人不记得；未核对是否有发现后才发生的交易）"]
+    assert summary["case"]["incident"]["discovered_at"] is None
+    for answer in ("一万", "昨晚八点五十", "信用卡", "消费", "招商银行", "没有了", "都有"):
+        told = say(told, answer, at=now)
+    assert told.state_name == "review"
+    assert "发现时间：不记得（待人工核对）" in told.replies[-1].text
+
+
 @pytest.mark.parametrize("said", ["就是被盗刷了", "钱被转走了", "已经冻结了"])
 def test_everyday_words_in_a_cause_label_do_not_pick_that_cause(now: datetime, said: str) -> None:
     """The labels 卡被复制（伪卡）盗刷, 取走/转走 and 扣划/冻结 were split into parts, and 盗刷,
