@@ -126,7 +126,10 @@ def _read_tx_amount(conv: ConversationState, a: Answer) -> Outcome:
     the first, it would be counted again with the others)."""
     if _TOTAL_OF_SEVERAL.search(a.text or ""):
         return Outcome(miss="miss_tx_total")
-    return _read_money(conv, a)
+    out = _read_money(conv, a)
+    if out.miss and read_answer(a.text or "") == UNSURE:  # where to look, not "not understood"
+        return Outcome(miss="miss_tx_amount_unsure")
+    return out
 
 
 def _read_day(

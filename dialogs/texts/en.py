@@ -99,6 +99,10 @@ TEXTS: dict[str, str] = {
         "OK: the clause's default of {hours} hours before the freeze for now, "
         "and an agent will check your policy."
     ),
+    "miss_tx_amount_unsure": (
+        "No problem: the debit text message or the app's transaction list shows it; "
+        "an approximate amount is fine too, e.g. about 5000."
+    ),
     "miss_rate": "A deductible rate is between 0 and 100%, e.g. 10%.",
     "echo_choice": "Noted: {label}.",
     "echo_bool_yes": "OK.",

@@ -633,6 +633,14 @@ def test_a_discovery_time_not_remembered_is_left_open_for_the_agent(
     assert "发现时间：不记得（待人工核对）" in told.replies[-1].text
 
 
+def test_a_transaction_amount_not_known_is_told_where_to_find_it(now: datetime) -> None:
+    asked = walk(now, "我的支付宝被盗了", *_TO_CAUSE, "对", "昨晚八点")
+    assert asked.state_name == "tx_amount"
+    again = say(asked, "不知道", at=now)
+    assert again.state_name == "tx_amount"
+    assert "扣款短信" in again.replies[-1].text and "没看懂" not in again.replies[-1].text
+
+
 @pytest.mark.parametrize("said", ["就是被盗刷了", "钱被转走了", "已经冻结了"])
 def test_everyday_words_in_a_cause_label_do_not_pick_that_cause(now: datetime, said: str) -> None:
     """The labels 卡被复制（伪卡）盗刷, 取走/转走 and 扣划/冻结 were split into parts, and 盗刷,
