@@ -578,6 +578,13 @@ def _read_cause(conv: ConversationState, a: Answer) -> Outcome:
     return Outcome(value=described.value, echo=t(conv.locale, "echo_choice", label=CAUSE_LABELS[described]))
 
 
+def _read_tx_at(conv: ConversationState, a: Answer) -> Outcome:
+    out = _read_moment(conv, a)
+    if out.miss == "miss_datetime" and read_answer(a.text or "") == UNSURE:  # where to look
+        return Outcome(miss="miss_tx_at_unsure")
+    return out
+
+
 def _unknown_button(conv: ConversationState) -> list[Button]:
     return [Button(id=answers.UNKNOWN_BUTTON, label=t(conv.locale, "btn_unknown"))]
 
@@ -907,7 +914,7 @@ QUESTIONS: dict[str, Question] = {
             "transactions[{i}].at",
             "datetime",
             _plain("ask_tx_at"),
-            _read_moment,
+            _read_tx_at,
             _set("transactions[{i}].at", _iso),
         ),
         Question(

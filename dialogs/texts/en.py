@@ -103,6 +103,10 @@ TEXTS: dict[str, str] = {
         "No problem: the debit text message or the app's transaction list shows it; "
         "an approximate amount is fine too, e.g. about 5000."
     ),
+    "miss_tx_at_unsure": (
+        "No problem: the debit text message or the app's transaction list shows each one's "
+        "time; an approximate time is fine too, e.g. around 9 last night."
+    ),
     "miss_rate": "A deductible rate is between 0 and 100%, e.g. 10%.",
     "echo_choice": "Noted: {label}.",
     "echo_bool_yes": "OK.",
