@@ -585,6 +585,17 @@ def _read_tx_at(conv: ConversationState, a: Answer) -> Outcome:
     return out
 
 
+# 招行的卡, 那张卡: a card, but which kind decides cover (信用卡 or 借记卡).
+_SOME_CARD = re.compile(r"卡")
+
+
+def _read_tx_account(conv: ConversationState, a: Answer) -> Outcome:
+    out = answers.pick(conv.locale, a.text, a.choice, _account_options(conv))
+    if out.miss and _SOME_CARD.search(a.text or ""):
+        return Outcome(miss="miss_which_card")
+    return out
+
+
 def _unknown_button(conv: ConversationState) -> list[Button]:
     return [Button(id=answers.UNKNOWN_BUTTON, label=t(conv.locale, "btn_unknown"))]
 
@@ -925,7 +936,7 @@ QUESTIONS: dict[str, Question] = {
                 t(c.locale, "ask_tx_account", n=c.tx_index + 1),
                 answers.buttons(_account_options(c)),
             ),
-            lambda c, a: answers.pick(c.locale, a.text, a.choice, _account_options(c)),
+            _read_tx_account,
             _set("transactions[{i}].account"),
         ),
         Question(

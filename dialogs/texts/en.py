@@ -107,6 +107,7 @@ TEXTS: dict[str, str] = {
         "No problem: the debit text message or the app's transaction list shows each one's "
         "time; an approximate time is fine too, e.g. around 9 last night."
     ),
+    "miss_which_card": "Is it a credit card or a debit card? A credit card says CREDIT on its face.",
     "miss_rate": "A deductible rate is between 0 and 100%, e.g. 10%.",
     "echo_choice": "Noted: {label}.",
     "echo_bool_yes": "OK.",

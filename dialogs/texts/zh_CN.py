@@ -111,6 +111,7 @@ TEXTS: dict[str, str] = {
     "echo_window_default": "好的，先按条款默认的挂失前{hours}小时计算，人工客服会按您的保单核对。",
     "miss_tx_amount_unsure": "没关系，可以看一下扣款短信，或App里的交易记录；说个大概的数也可以，例如「五千多」。",
     "miss_tx_at_unsure": "没关系，扣款短信和App的交易记录里有每笔的时间；说个大概也可以，例如「昨晚九点多」。",
+    "miss_which_card": "是信用卡还是借记卡（储蓄卡）？卡面上印有「信用卡」或「CREDIT」的是信用卡。",
     "miss_rate": "免赔率应在0到100%之间，例如：10%、百分之十。",
     "echo_choice": "记下了：{label}。",
     "echo_bool_yes": "好的。",

@@ -633,7 +633,7 @@ def test_a_discovery_time_not_remembered_is_left_open_for_the_agent(
     assert "发现时间：不记得（待人工核对）" in told.replies[-1].text
 
 
-def test_a_transaction_amount_or_time_not_known_is_told_where_to_find_it(now: datetime) -> None:
+def test_a_transaction_s_facts_not_known_are_told_where_to_find(now: datetime) -> None:
     asked = walk(now, "我的支付宝被盗了", *_TO_CAUSE, "对", "昨晚八点")
     assert asked.state_name == "tx_amount"
     again = say(asked, "不知道", at=now)
@@ -642,6 +642,9 @@ def test_a_transaction_amount_or_time_not_known_is_told_where_to_find_it(now: da
     when = say(say(again, "三千", at=now), "不记得了", at=now)
     assert when.state_name == "tx_at"
     assert "交易记录里有每笔的时间" in when.replies[-1].text and "没看懂" not in when.replies[-1].text
+    which = say(say(when, "昨晚八点十分", at=now), "招行的卡", at=now)
+    assert which.state_name == "tx_account"
+    assert "是信用卡还是借记卡" in which.replies[-1].text
 
 
 @pytest.mark.parametrize("said", ["就是被盗刷了", "钱被转走了", "已经冻结了"])
