@@ -100,10 +100,22 @@ def _read_reported(conv: ConversationState, a: Answer) -> Outcome:
     return answers.timed_yes(conv.locale, reported, a.text, a.now)
 
 
+def _unknown_option(conv: ConversationState) -> Option:
+    """不知道, for a question a frightened victim may not know the answer to: a button, and
+    the words that say it."""
+    return Option(
+        id=answers.UNKNOWN_BUTTON,
+        label=t(conv.locale, "btn_unknown"),
+        synonyms=("不知道", "不清楚", "不确定", "不记得", "忘了"),
+    )
+
+
+def _unknown_button(conv: ConversationState) -> list[Button]:
+    return answers.buttons([_unknown_option(conv)])
+
+
 def _yes_no_unsure_buttons(conv: ConversationState) -> list[Button]:
-    """For a question a frightened victim may not know the answer to: 不知道 is an answer."""
-    unknown = Button(id=answers.UNKNOWN_BUTTON, label=t(conv.locale, "btn_unknown"))
-    return [*_yes_no_buttons(conv), unknown]
+    return [*_yes_no_buttons(conv), *_unknown_button(conv)]
 
 
 def _read_moment(conv: ConversationState, a: Answer) -> Outcome:
@@ -228,14 +240,7 @@ def _apply_police(conv: ConversationState, filed: bool | datetime) -> None:
 
 
 def _product_options(conv: ConversationState) -> list[Option]:
-    return [
-        *products.options(),
-        Option(
-            id=answers.UNKNOWN_BUTTON,
-            label=t(conv.locale, "btn_unknown"),
-            synonyms=("不知道", "不清楚", "不确定", "忘了"),
-        ),
-    ]
+    return [*products.options(), _unknown_option(conv)]
 
 
 def _read_product(conv: ConversationState, a: Answer) -> Outcome:
@@ -481,11 +486,7 @@ def _premium_options(conv: ConversationState) -> list[Option]:
             synonyms=("按月", "月交", "月缴", "月付", "每月", "每个月", "分期"),
         ),
         Option(id="unpaid", label=t(conv.locale, "btn_unpaid"), synonyms=("没交", "未交", "还没")),
-        Option(
-            id=answers.UNKNOWN_BUTTON,
-            label=t(conv.locale, "btn_unknown"),
-            synonyms=("不知道", "不清楚", "不确定", "不记得", "忘了"),
-        ),
+        _unknown_option(conv),
     ]
 
 
@@ -585,19 +586,11 @@ def _read_tx_at(conv: ConversationState, a: Answer) -> Outcome:
     return out
 
 
-# 招行的卡, 那张卡: a card, but which kind decides cover (信用卡 or 借记卡).
-_SOME_CARD = re.compile(r"卡")
-
-
 def _read_tx_account(conv: ConversationState, a: Answer) -> Outcome:
     out = answers.pick(conv.locale, a.text, a.choice, _account_options(conv))
-    if out.miss and _SOME_CARD.search(a.text or ""):
+    if out.miss and "卡" in (a.text or ""):  # 招行的卡: which kind decides cover
         return Outcome(miss="miss_which_card")
     return out
-
-
-def _unknown_button(conv: ConversationState) -> list[Button]:
-    return [Button(id=answers.UNKNOWN_BUTTON, label=t(conv.locale, "btn_unknown"))]
 
 
 def _read_discovered(conv: ConversationState, a: Answer) -> Outcome:
@@ -856,10 +849,7 @@ QUESTIONS: dict[str, Question] = {
             "money",
             _plain(
                 "ask_deductible",
-                lambda c: [
-                    Button(id="none", label=t(c.locale, "btn_no_deductible")),
-                    Button(id=answers.UNKNOWN_BUTTON, label=t(c.locale, "btn_unknown")),
-                ],
+                lambda c: [Button(id="none", label=t(c.locale, "btn_no_deductible")), *_unknown_button(c)],
             ),
             _read_deductible,
             _apply_deductible,
