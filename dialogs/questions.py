@@ -695,10 +695,12 @@ def _ask_documents(conv: ConversationState) -> tuple[str, list[Button]]:
 
 
 def _read_documents(conv: ConversationState, a: Answer) -> Outcome:
+    """The documents in hand. Nothing, or not knowing what is needed, ends the question: the
+    hand-off lists what is missing, and the agent asks for it."""
     have: list[str] = list(conv.facts.get("documents") or [])
     text = (a.text or "").strip()
     done = False
-    if a.choice == "done" or text in ("就这些", "没有了", "没了", "都没有", "没有", "完成", "好了"):
+    if a.choice == "done" or text in ("就这些", "没有了", "没了", "完成", "好了"):
         done = True
     elif a.choice == "all" or text in ("都有", "都有了", "全都有", "全部都有"):
         have += [d.value for d in offered_documents(conv)]
@@ -706,10 +708,10 @@ def _read_documents(conv: ConversationState, a: Answer) -> Outcome:
     elif a.choice and a.choice in Document.__members__:
         have.append(a.choice)
     else:
-        found = read_documents(text)
-        if not found:
+        found = read_documents(text)  # [] for 什么都没有: none in hand is an answer too
+        if found is None and read_answer(text) != UNSURE:
             return Outcome(miss="miss_documents")
-        have += [d.value for d in found]
+        have += [d.value for d in found or []]
         done = True
     unique = list(dict.fromkeys(have))
     labels = "、".join(DOCUMENT_LABELS[Document(d)] for d in unique) or t(conv.locale, "v_none")

@@ -647,6 +647,20 @@ def test_a_transaction_s_facts_not_known_are_told_where_to_find(now: datetime) -
     assert "是信用卡还是借记卡" in which.replies[-1].text
 
 
+@pytest.mark.parametrize("said", ["什么都没有", "一个都还没有", "不知道要什么"])
+def test_no_documents_in_hand_is_an_answer(now: datetime, said: str) -> None:
+    """什么都没有 was "not understood": the reader said none ([]), and the question took an
+    empty list for nothing read."""
+    documents = walk(
+        now, *_TO_PURCHASE, "2023年3月1日", "是", "72小时", "5万", "没有", "全部", "趸交", "盗号",
+        "昨晚九点", "一万", "昨晚八点五十", "信用卡", "消费", "招商银行", "没有了",
+    )  # fmt: skip
+    assert documents.state_name == "documents"
+    told = say(documents, said, at=now)
+    assert told.state_name == "review" and "没看懂" not in told.replies[-1].text
+    assert told.state["facts"]["documents"] == []
+
+
 @pytest.mark.parametrize("said", ["就是被盗刷了", "钱被转走了", "已经冻结了"])
 def test_everyday_words_in_a_cause_label_do_not_pick_that_cause(now: datetime, said: str) -> None:
     """The labels 卡被复制（伪卡）盗刷, 取走/转走 and 扣划/冻结 were split into parts, and 盗刷,
