@@ -143,7 +143,84 @@ _REL_DAY_PERIOD: dict[str, PartOfDay] = {"早": "morning", "晚": "evening", "�
 
 
 def _normalize(text: str) -> str:
-    return arabicize(prepare(text), max_value=9999)
+    return arabicize(_from_english(prepare(text)), max_value=9999)
+
+
+# English times, rewritten into the Chinese the patterns below read: the en locale's
+# victims write "yesterday at 9pm", and "today"/"yesterday" were ignored (the most recent
+# 9:00 was taken).
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        ("jan january", "feb february", "mar march", "apr april", "may", "jun june", "jul july",
+         "aug august", "sep sept september", "oct october", "nov november", "dec december"),
+        start=1,
+    )
+    for m in names.split()
+}  # fmt: skip
+_MONTH = r"(?P<mon>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_EN_WORDS = [
+    (r"\bthe day before yesterday\b", "前天"),
+    (r"\b(?:last night|yesterday (?:evening|night))\b", "昨晚"),
+    (r"\byesterday morning\b", "昨天上午"),
+    (r"\byesterday afternoon\b", "昨天下午"),
+    (r"\byesterday\b", "昨天"),
+    (r"\bthis morning\b", "今天上午"),
+    (r"\bthis afternoon\b", "今天下午"),
+    (r"\b(?:tonight|this evening)\b", "今晚"),
+    (r"\btoday\b", "今天"),
+    (r"\b(?:just now|a moment ago|right now)\b", "刚才"),
+    (r"\bhalf an hour ago\b", "半小时前"),
+    (r"\b(?:an?|one) (hour|minute|day) ago\b", r"1 \1 ago"),
+    (r"\b(\d{1,3}) ?(?:hours?|hrs?|h) ago\b", r"\1小时前"),
+    (r"\b(\d{1,3}) ?(?:minutes?|mins?) ago\b", r"\1分钟前"),
+    (r"\b(\d{1,3}) ?days? ago\b", r"\1天前"),
+    (r"\b(?:at|around|about) (\d{1,2})(?![\d:]| ?[ap]\.?m\b)", r" \1点"),  # at 9: a clock
+    (r"\b(?:at|on|around|about)\b", " "),
+]
+_EN_RULES = [(re.compile(p, re.I), r) for p, r in _EN_WORDS]
+_EN_CLOCK = re.compile(r"\b(?P<h>\d{1,2})(?::(?P<mi>\d{2}))? ?(?P<ap>[ap])\.?m\b\.?", re.I)
+_EN_MONTH_DAY = re.compile(
+    _MONTH + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(?P<y>\d{4}))?"
+    r"|\b(?P<d2>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH.replace("mon", "mon2") + r"(?:,?\s*(?P<y2>\d{4}))?",
+    re.I,
+)
+_EN_MONTH_YEAR = re.compile(r"\b(?P<last>last\s+)?" + _MONTH + r"(?:\s+(?P<y>\d{4}))?\b", re.I)
+
+
+def _from_english(text: str) -> str:
+    if not re.search(r"[a-zA-Z]", text):
+        return text
+    for pattern, chinese in _EN_RULES:
+        text = pattern.sub(chinese, text)
+    text = _EN_CLOCK.sub(_clock_in_chinese, text)
+    text = _EN_MONTH_DAY.sub(_month_day_in_chinese, text)
+    return _EN_MONTH_YEAR.sub(_month_year_in_chinese, text)
+
+
+def _clock_in_chinese(m: re.Match[str]) -> str:
+    hour, minute = int(m.group("h")), m.group("mi") or "00"
+    if m.group("ap").lower() == "a":
+        part = "凌晨" if hour == 12 or hour < 6 else "上午"
+        hour = 0 if hour == 12 else hour
+    else:
+        part = "中午" if hour == 12 else "下午" if hour < 6 else "晚上"
+    return f"{part}{hour}:{minute}"
+
+
+def _month_day_in_chinese(m: re.Match[str]) -> str:
+    month = _MONTHS[(m.group("mon") or m.group("mon2")).lower()]
+    year = m.group("y") or m.group("y2")
+    return f"{year + '年' if year else ''}{month}月{m.group('d') or m.group('d2')}日"
+
+
+def _month_year_in_chinese(m: re.Match[str]) -> str:
+    month = _MONTHS[m.group("mon").lower()]
+    if m.group("y"):
+        return f"{m.group('y')}年{month}月"
+    if m.group("last"):
+        return f"去年{month}月"
+    return m.group(0)  # "may" alone is a word, not a month
 
 
 def _aware(now: datetime) -> datetime:

@@ -217,3 +217,34 @@ def test_read_date_precision_and_future() -> None:
     assert read_date("后年1月", NOW, allow_future=True) == date(2025, 1, 1)
     assert read_date("明年3月31号", NOW) is None
     assert read_date("不记得了", NOW) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("yesterday at 9pm", datetime(2023, 10, 8, 21, 0, tzinfo=SHANGHAI)),
+        ("9:40 pm yesterday", datetime(2023, 10, 8, 21, 40, tzinfo=SHANGHAI)),
+        ("last night at 9", datetime(2023, 10, 8, 21, 0, tzinfo=SHANGHAI)),
+        ("the day before yesterday at 10:30pm", datetime(2023, 10, 7, 22, 30, tzinfo=SHANGHAI)),
+        ("2 days ago at 8am", datetime(2023, 10, 7, 8, 0, tzinfo=SHANGHAI)),
+        ("this morning at 7:15", datetime(2023, 10, 9, 7, 15, tzinfo=SHANGHAI)),
+        ("half an hour ago", datetime(2023, 10, 9, 8, 0, tzinfo=SHANGHAI)),
+        ("an hour ago", datetime(2023, 10, 9, 7, 30, tzinfo=SHANGHAI)),
+        ("just now", NOW),
+        ("Oct 8, 21:40", datetime(2023, 10, 8, 21, 40, tzinfo=SHANGHAI)),
+        ("8 October 2023 at 12am", datetime(2023, 10, 8, 0, 0, tzinfo=SHANGHAI)),
+    ],
+)
+def test_english_times_are_read(text: str, expected: datetime) -> None:
+    """"yesterday" and "today" were ignored (the most recent 9:00 was taken), and 9pm,
+    "an hour ago" and month names were not read at all."""
+    assert read_datetime(text, NOW).value == expected
+
+
+def test_english_dates_and_what_is_not_a_month() -> None:
+    assert read_date("March 1, 2023", NOW) == date(2023, 3, 1)
+    assert read_date("1 March 2023", NOW) == date(2023, 3, 1)
+    assert read_date_reading("last March", NOW).value == date(2022, 3, 1)
+    assert read_date_reading("last March", NOW).precision == "month"
+    assert read_date("I may have lost it", NOW) is None
+    assert read_datetime("yesterday evening", NOW).date_only
