@@ -56,6 +56,9 @@ class DayPart:
         return f"{self.day.month}月{self.day.day}日{_PART_WORDS.get(self.part or '', '')}"
 
     def question(self, locale: str) -> str:
+        if locale == "en":
+            part = f" ({self.part})" if self.part else ""
+            return t(locale, "ask_clock", day=f"{self.day:%b} {self.day.day}{part}")
         return t(locale, "ask_clock", day=self.shown())
 
 
@@ -80,7 +83,12 @@ class MonthPart:
         return f"{self.year}年" + (f"{self.month}月" if self.month else "")
 
     def question(self, locale: str) -> str:
-        return t(locale, "ask_exact_day", month=self.shown())
+        return t(locale, "ask_exact_day", month=self.shown_in(locale))
+
+    def shown_in(self, locale: str) -> str:
+        if locale != "en":
+            return self.shown()
+        return f"{date(self.year, self.month, 1):%B} {self.year}" if self.month else str(self.year)
 
     def completed(self, text: str) -> str:
         """`text` (15号, 3月15日) with the year and month asked about put before what it lacks."""
@@ -135,14 +143,19 @@ def fmt_money(amount: Decimal) -> str:
     return f"{amount:.2f}".removesuffix(".00")
 
 
-def fmt_time(value: datetime, now: datetime) -> str:
+def fmt_time(value: datetime, now: datetime, locale: str = "zh-CN") -> str:
     # Victims read Beijing time, whatever clock the message came with (Telegram's is UTC).
     local = value.astimezone(SHANGHAI)
-    head = f"{local.year}年" if local.year != now.astimezone(SHANGHAI).year else ""
+    other_year = local.year != now.astimezone(SHANGHAI).year
+    if locale == "en":
+        return f"{local:%b} {local.day}{f', {local.year}' if other_year else ''} {local:%H:%M}"
+    head = f"{local.year}年" if other_year else ""
     return f"{head}{local.month}月{local.day}日 {local:%H:%M}"
 
 
-def fmt_date(value: date) -> str:
+def fmt_date(value: date, locale: str = "zh-CN") -> str:
+    if locale == "en":
+        return f"{value:%b} {value.day}, {value.year}"
     return f"{value.year}年{value.month}月{value.day}日"
 
 
@@ -168,7 +181,7 @@ def moment(
         index = choice.removeprefix("alt:")
         if index.isdigit() and int(index) < len(pending):
             value = pending[int(index)]
-            return Outcome(value=value, echo=t(locale, "echo_time", time=fmt_time(value, now)))
+            return Outcome(value=value, echo=t(locale, "echo_time", time=fmt_time(value, now, locale)))
     text = text or ""
     on_day = day is not None and not _OWN_DAY.search(text)
     reading = read_datetime(day.said() + text if day is not None and on_day else text, now)
@@ -187,7 +200,7 @@ def moment(
     if len(candidates) > 1:
         return Outcome(confirm=candidates)
     value = candidates[0]
-    return Outcome(value=value, echo=t(locale, "echo_time", time=fmt_time(value, now)))
+    return Outcome(value=value, echo=t(locale, "echo_time", time=fmt_time(value, now, locale)))
 
 
 def day(
@@ -212,12 +225,12 @@ def day(
         return Outcome(miss="miss_date")
     if exact and reading.precision != "day":
         if asked is not None:  # asked for the day, and still none
-            return Outcome(miss="miss_exact_day", miss_values={"month": asked.shown()})
+            return Outcome(miss="miss_exact_day", miss_values={"month": asked.shown_in(locale)})
         month = value.month if reading.precision == "month" else None
         return Outcome(day_for=MonthPart(value.year, month))
     if after is not None and reading.precision == "day" and not _YEAR_SAID.search(text):
         value = _on_or_after(value, after)
-    return Outcome(value=value, echo=t(locale, "echo_date", date=fmt_date(value)))
+    return Outcome(value=value, echo=t(locale, "echo_date", date=fmt_date(value, locale)))
 
 
 def _on_or_after(day: date, after: date) -> date:

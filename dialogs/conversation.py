@@ -176,7 +176,8 @@ def _answer(conv: ConversationState, answer: Answer, replies: list[Reply], event
     out = q.read(conv, answer)
     if out.confirm:
         conv.pending = {"alternatives": [c.isoformat() for c in out.confirm]}
-        buttons = [Button(id=f"alt:{i}", label=fmt_time(c, answer.now)) for i, c in enumerate(out.confirm)]
+        labels = [fmt_time(c, answer.now, conv.locale) for c in out.confirm]
+        buttons = [Button(id=f"alt:{i}", label=label) for i, label in enumerate(labels)]
         replies.append(
             Reply(
                 text=t(conv.locale, "confirm_time"),

@@ -122,7 +122,7 @@ def preview_text(conv: ConversationState, now: datetime | None = None) -> str:
             t(
                 locale,
                 "preview_line",
-                at=fmt_time(datetime.fromisoformat(at), now or datetime.fromisoformat(at)) if at else "",
+                at=_when(at, now, locale),
                 amount=fmt_money(line.claimed),
                 status=STATUS_LABELS[line.status],
                 clauses="、".join(line.clauses) or "—",
@@ -151,3 +151,10 @@ def preview_text(conv: ConversationState, now: datetime | None = None) -> str:
     if decision.provisional:
         lines.append(t(locale, "preview_provisional"))
     return "\n".join(lines)
+
+
+def _when(at: str | None, now: datetime | None, locale: str) -> str:
+    if not at:
+        return ""
+    moment = datetime.fromisoformat(at)
+    return fmt_time(moment, now or moment, locale)

@@ -313,8 +313,9 @@ def _read_period(conv: ConversationState, a: Answer) -> Outcome:
                 conv.locale, parts[1], a.now, allow_future=True, exact=True, after=start.value
             )
             if end.ok and end.value >= start.value:
-                days = {"start": answers.fmt_date(start.value), "end": answers.fmt_date(end.value)}
-                return Outcome(value=(start.value, end.value), echo=t(conv.locale, "echo_period", **days))
+                told = (start.value, end.value)
+                start_on, end_on = (answers.fmt_date(d, conv.locale) for d in told)
+                return Outcome(value=told, echo=t(conv.locale, "echo_period", start=start_on, end=end_on))
     return answers.yes_no(conv.locale, a.text, a.choice, read=read_period_default)
 
 

@@ -25,11 +25,11 @@ from rules.vocabulary import (
 )
 
 
-def _time(value: str | None, now: datetime | None) -> str | None:
+def _time(value: str | None, now: datetime | None, locale: str) -> str | None:
     if not value:
         return None
     moment = datetime.fromisoformat(value)
-    return fmt_time(moment, now or datetime.now(SHANGHAI))
+    return fmt_time(moment, now or datetime.now(SHANGHAI), locale)
 
 
 def _money(value: Any) -> str | None:
@@ -42,7 +42,7 @@ def transaction_text(locale: str, n: int, tx: dict[str, Any], now: datetime | No
         locale,
         "v_tx",
         n=n,
-        at=_time(tx.get("at"), now) or unknown,
+        at=_time(tx.get("at"), now, locale) or unknown,
         amount=fmt_money(Decimal(str(tx["amount"]))) if tx.get("amount") else unknown,
         account=ACCOUNT_LABELS[Account(tx["account"])] if tx.get("account") else unknown,
         kind=KIND_LABELS[Kind(tx["kind"])] if tx.get("kind") else unknown,
@@ -60,11 +60,12 @@ def facts_text(conv: ConversationState, now: datetime | None) -> str:
     if incident.get("narrative"):
         lines.append(("经过" if locale == "zh-CN" else "What happened", incident["narrative"][:200]))
     if "frozen_at" in incident or conv.state not in ("triage_what", "triage_leaving"):
-        lines.append(("f_frozen_at", _time(incident.get("frozen_at"), now) or t(locale, "v_not_frozen")))
+        frozen = _time(incident.get("frozen_at"), now, locale) or t(locale, "v_not_frozen")
+        lines.append(("f_frozen_at", frozen))
     report = incident.get("police_report") or {}
     if "filed" in report:
         filed = t(locale, "v_police_yes" if report["filed"] else "v_police_no")
-        at = _time(report.get("at"), now)
+        at = _time(report.get("at"), now, locale)
         lines.append(("f_police", f"{filed}（{at}）" if at else filed))
     product = policy.get("product")
     if product:
@@ -100,7 +101,7 @@ def facts_text(conv: ConversationState, now: datetime | None) -> str:
         lines.append(("f_premium", t(locale, key)))
     if incident.get("cause"):
         lines.append(("f_cause", CAUSE_LABELS[Cause(incident["cause"])]))
-    discovered = _time(incident.get("discovered_at"), now)
+    discovered = _time(incident.get("discovered_at"), now, locale)
     if discovered is None and "discovered_at" in (conv.aside.get("to_verify") or []):
         discovered = t(locale, "v_not_remembered")
     lines.append(("f_discovered_at", discovered))

@@ -661,6 +661,21 @@ def test_no_documents_in_hand_is_an_answer(now: datetime, said: str) -> None:
     assert told.state["facts"]["documents"] == []
 
 
+def test_english_times_are_read_and_shown_in_english(now: datetime) -> None:
+    """The en locale read "yesterday" as nothing and showed 10月8日 21:40 back."""
+    result = start("web", "en", now)
+    for text in ("my alipay was stolen", "no", "yes", "last night"):
+        result = say(result, text, at=now)
+    assert "Roughly what time on Oct 8 (evening)?" in result.replies[-1].text
+    result = say(result, "9:40", at=now)
+    assert get_fact(result.state["facts"], "incident.frozen_at") == "2023-10-08T21:40:00+08:00"
+    assert "Noted: Oct 8 21:40." in result.replies[-1].text
+    result = say(say(result, "yes", at=now), "10:05", at=now)
+    assert [b.label for b in result.replies[-1].buttons] == ["Oct 8 10:05", "Oct 8 22:05"]
+    told = say(result, "yesterday at 3pm", at=now)
+    assert get_fact(told.state["facts"], "incident.police_report.at") == "2023-10-08T15:00:00+08:00"
+
+
 @pytest.mark.parametrize("said", ["就是被盗刷了", "钱被转走了", "已经冻结了"])
 def test_everyday_words_in_a_cause_label_do_not_pick_that_cause(now: datetime, said: str) -> None:
     """The labels 卡被复制（伪卡）盗刷, 取走/转走 and 扣划/冻结 were split into parts, and 盗刷,
