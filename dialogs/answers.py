@@ -131,6 +131,7 @@ class Outcome:
     clock_for: DayPart | None = None  # a day without a clock time: ask the time on that day
     day_for: MonthPart | None = None  # a month without a day, where the day matters: ask it
     next_pending: dict[str, Any] | None = None  # kept for the next question (see timed_yes)
+    assumed: bool = False  # the victim did not know: a default, said so, for the agent to check
 
     @property
     def ok(self) -> bool:

@@ -199,6 +199,7 @@ def _answer(conv: ConversationState, answer: Answer, replies: list[Reply], event
     conv.pending = None
     conv.remember()
     q.apply(conv, out.value)
+    _note_assumed(conv, q.slot_for(conv), out.assumed)
     conv.misses = 0
     fire(conv, "answered")
     conv.pending = out.next_pending
@@ -211,6 +212,14 @@ def _answer(conv: ConversationState, answer: Answer, replies: list[Reply], event
     events.append(f"answered:{state}")
     replies.append(question(conv, prefix="\n".join(notes) or None))
     return False
+
+
+def _note_assumed(conv: ConversationState, slot: str, assumed: bool) -> None:
+    """Keep for the agent the facts the victim did not know and the bot assumed (see
+    summary.TO_VERIFY_LABELS); a fact told later is no longer assumed."""
+    listed = conv.aside.get("to_verify") or []
+    if assumed or slot in listed:
+        conv.aside["to_verify"] = [*(f for f in listed if f != slot), *([slot] if assumed else [])]
 
 
 def _consequences(conv: ConversationState, state: str, value: Any) -> list[str]:

@@ -110,6 +110,11 @@ def _unknown_option(conv: ConversationState) -> Option:
     )
 
 
+def _not_known(a: Answer) -> bool:
+    """不知道, 不记得了, or its button."""
+    return a.choice == answers.UNKNOWN_BUTTON or read_answer(a.text or "") == UNSURE
+
+
 def _unknown_button(conv: ConversationState) -> list[Button]:
     return answers.buttons([_unknown_option(conv)])
 
@@ -139,7 +144,7 @@ def _read_tx_amount(conv: ConversationState, a: Answer) -> Outcome:
     if _TOTAL_OF_SEVERAL.search(a.text or ""):
         return Outcome(miss="miss_tx_total")
     out = _read_money(conv, a)
-    if out.miss and read_answer(a.text or "") == UNSURE:  # where to look, not "not understood"
+    if out.miss and _not_known(a):  # where to look, not "not understood"
         return Outcome(miss="miss_tx_amount_unsure")
     return out
 
@@ -161,8 +166,8 @@ def _set(path: str, convert: Callable[[Any], Any] = lambda v: v) -> Callable[[Co
     return apply
 
 
-def _iso(value: datetime) -> str:
-    return value.isoformat()
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
 
 
 def _money_str(value: Decimal) -> str:
@@ -350,22 +355,17 @@ def _read_window(conv: ConversationState, a: Answer) -> Outcome:
     else:
         hours = answers.number(raw) or 0
     # 不记得了, 忘了 as well as the button: a number said with a doubt (72吧，不确定) is kept.
-    if a.choice == "default" or (not hours and (read_answer(raw) == UNSURE or "默认" in raw)):
+    if a.choice == "default" or (not hours and (_not_known(a) or "默认" in raw)):
         product = get_fact(conv.facts, "policy.product")
         hours = products.info(product).default_window_hours if product else 72
-        return Outcome(value=(hours, True), echo=t(conv.locale, "echo_window_default", hours=hours))
+        echo = t(conv.locale, "echo_window_default", hours=hours)
+        return Outcome(value=hours, echo=echo, assumed=True)
     if not 0 < hours <= 24 * 366:
         return Outcome(miss="miss_number")
     return Outcome(
-        value=(hours, False),
+        value=hours,
         echo=t(conv.locale, "echo_choice", label=t(conv.locale, "v_hours", hours=hours)),
     )
-
-
-def _apply_window(conv: ConversationState, value: tuple[int, bool]) -> None:
-    hours, assumed = value
-    set_fact(conv.facts, "policy.window_hours", hours)
-    _to_verify(conv, "window_hours", assumed)
 
 
 def _window_fixed(conv: ConversationState) -> bool:
@@ -402,8 +402,9 @@ def _read_deductible(conv: ConversationState, a: Answer) -> Outcome:
         value = (amount.value, rate)
     elif rate:
         value = (Decimal(0), rate)
-    elif a.choice == answers.UNKNOWN_BUTTON or read_answer(text) == UNSURE:
-        return Outcome(value=UNSURE, echo=t(conv.locale, "echo_deductible_unsure"))
+    elif _not_known(a):
+        none = (Decimal(0), Decimal(0))
+        return Outcome(value=none, echo=t(conv.locale, "echo_deductible_unsure"), assumed=True)
     else:
         return amount
     if not rate:
@@ -413,18 +414,10 @@ def _read_deductible(conv: ConversationState, a: Answer) -> Outcome:
     return Outcome(value=value, echo=t(conv.locale, key, **shown))
 
 
-def _apply_deductible(conv: ConversationState, value: tuple[Decimal, Decimal] | str) -> None:
-    amount, rate = value if isinstance(value, tuple) else (Decimal(0), Decimal(0))  # UNSURE
+def _apply_deductible(conv: ConversationState, value: tuple[Decimal, Decimal]) -> None:
+    amount, rate = value
     set_fact(conv.facts, "policy.deductible", str(amount))
     set_fact(conv.facts, "policy.deductible_rate", str(rate))
-    _to_verify(conv, "deductible", value == UNSURE)
-
-
-def _to_verify(conv: ConversationState, fact: str, assumed: bool) -> None:
-    """Keep for the agent which facts the victim did not know and were assumed (see
-    summary.TO_VERIFY_LABELS); a fact told later is no longer assumed."""
-    listed = [f for f in conv.aside.get("to_verify") or [] if f != fact]
-    conv.aside["to_verify"] = [*listed, fact] if assumed else listed
 
 
 def _accounts_buttons(conv: ConversationState) -> list[Button]:
@@ -438,8 +431,8 @@ _EXCEPT = re.compile(r"除了|除去|除|以外|之外")
 
 
 def _read_accounts(conv: ConversationState, a: Answer) -> Outcome:
-    """The accounts covered, as (accounts, assumed). Not knowing them takes the product's
-    usual ones, said so, and left for the agent to check."""
+    """The accounts covered. Not knowing them takes the product's usual ones, said so, and
+    left for the agent to check."""
     locale = conv.locale
     text = (a.text or "").strip()
     product = get_fact(conv.facts, "policy.product")
@@ -459,19 +452,13 @@ def _read_accounts(conv: ConversationState, a: Answer) -> Outcome:
         chosen = [options[i].id for i in matches(_EXCEPT.sub("，", text), options)]
         if chosen and excepted:
             chosen = [x for x in every if x not in chosen]
-        elif not chosen and read_answer(text) == UNSURE:
+        elif not chosen and _not_known(a):
             chosen, assumed = every, True
     if not chosen:
         return Outcome(miss="miss_choice", miss_values={"example": "借记卡和支付宝"})
     labels = "、".join(ACCOUNT_LABELS[Account(x)] for x in chosen)
     echo = t(locale, "echo_accounts_assumed" if assumed else "echo_choice", label=labels)
-    return Outcome(value=(chosen, assumed), echo=echo)
-
-
-def _apply_accounts(conv: ConversationState, value: tuple[list[str], bool]) -> None:
-    chosen, assumed = value
-    set_fact(conv.facts, "policy.covered_accounts", chosen)
-    _to_verify(conv, "covered_accounts", assumed)
+    return Outcome(value=chosen, echo=echo, assumed=assumed)
 
 
 def _premium_options(conv: ConversationState) -> list[Option]:
@@ -494,7 +481,7 @@ def _premium_options(conv: ConversationState) -> list[Option]:
 def _read_premium(conv: ConversationState, a: Answer) -> Outcome:
     out = answers.pick(conv.locale, a.text, a.choice, _premium_options(conv))
     if out.value == answers.UNKNOWN_BUTTON:  # most such policies are paid when bought
-        return Outcome(value=out.value, echo=t(conv.locale, "echo_premium_assumed"))
+        return Outcome(value="single_paid", echo=t(conv.locale, "echo_premium_assumed"), assumed=True)
     return out
 
 
@@ -503,10 +490,8 @@ def _apply_premium(conv: ConversationState, mode: str) -> None:
         "single_paid": {"mode": "single", "paid": True},
         "monthly": {"mode": "monthly", "first_paid": True},
         "unpaid": {"mode": "single", "paid": False},
-        answers.UNKNOWN_BUTTON: {"mode": "single", "paid": True},
     }[mode]
     set_fact(conv.facts, "policy.premium", premium)
-    _to_verify(conv, "premium", mode == answers.UNKNOWN_BUTTON)
 
 
 def _apply_overdue(conv: ConversationState, overdue: bool) -> None:
@@ -582,7 +567,7 @@ def _read_cause(conv: ConversationState, a: Answer) -> Outcome:
 
 def _read_tx_at(conv: ConversationState, a: Answer) -> Outcome:
     out = _read_moment(conv, a)
-    if out.miss == "miss_datetime" and read_answer(a.text or "") == UNSURE:  # where to look
+    if out.miss == "miss_datetime" and _not_known(a):  # where to look
         return Outcome(miss="miss_tx_at_unsure")
     return out
 
@@ -597,15 +582,9 @@ def _read_tx_account(conv: ConversationState, a: Answer) -> Outcome:
 def _read_discovered(conv: ConversationState, a: Answer) -> Outcome:
     """When the theft was found; not remembered is an answer (case-format: null, unknown)."""
     out = _read_moment(conv, a)
-    if out.miss and (a.choice == answers.UNKNOWN_BUTTON or read_answer(a.text or "") == UNSURE):
-        return Outcome(value=UNSURE, echo=t(conv.locale, "echo_discovered_unknown"))
+    if out.miss and _not_known(a):
+        return Outcome(value=None, echo=t(conv.locale, "echo_discovered_unknown"), assumed=True)
     return out
-
-
-def _apply_discovered(conv: ConversationState, value: datetime | str) -> None:
-    when = _iso(value) if isinstance(value, datetime) else None
-    set_fact(conv.facts, "incident.discovered_at", when)
-    _to_verify(conv, "discovered_at", when is None)
 
 
 # --- transactions ------------------------------------------------------------------------------
@@ -710,7 +689,7 @@ def _read_documents(conv: ConversationState, a: Answer) -> Outcome:
         have.append(a.choice)
     else:
         found = read_documents(text)  # [] for 什么都没有: none in hand is an answer too
-        if found is None and read_answer(text) != UNSURE:
+        if found is None and not _not_known(a):
             return Outcome(miss="miss_documents")
         have += [d.value for d in found or []]
         done = True
@@ -835,7 +814,7 @@ QUESTIONS: dict[str, Question] = {
             "number",
             _plain("ask_window", _window_options),
             _read_window,
-            _apply_window,
+            _set("policy.window_hours"),
             skip=_window_fixed,
         ),
         Question(
@@ -863,7 +842,7 @@ QUESTIONS: dict[str, Question] = {
             "choice",
             _plain("ask_accounts", _accounts_buttons),
             _read_accounts,
-            _apply_accounts,
+            _set("policy.covered_accounts"),
         ),
         Question(
             "policy_premium",
@@ -903,7 +882,7 @@ QUESTIONS: dict[str, Question] = {
             "datetime",
             _plain("ask_discovered_at", _unknown_button),
             _read_discovered,
-            _apply_discovered,
+            _set("incident.discovered_at", _iso),
         ),
         Question(
             "tx_amount",

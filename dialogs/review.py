@@ -79,7 +79,7 @@ def facts_text(conv: ConversationState, now: datetime | None) -> str:
     deductible = _money(policy.get("deductible"))
     if deductible is not None and Decimal(policy.get("deductible_rate") or 0):
         deductible += t(locale, "v_deductible_rate", rate=fmt_money(Decimal(policy["deductible_rate"]) * 100))
-    if deductible is not None and "deductible" in (conv.aside.get("to_verify") or []):
+    if deductible is not None and "policy.deductible" in (conv.aside.get("to_verify") or []):
         deductible += t(locale, "v_to_verify")
     lines.append(("f_deductible", deductible))
     if policy.get("covered_accounts"):
@@ -102,7 +102,7 @@ def facts_text(conv: ConversationState, now: datetime | None) -> str:
     if incident.get("cause"):
         lines.append(("f_cause", CAUSE_LABELS[Cause(incident["cause"])]))
     discovered = _time(incident.get("discovered_at"), now, locale)
-    if discovered is None and "discovered_at" in (conv.aside.get("to_verify") or []):
+    if discovered is None and "incident.discovered_at" in (conv.aside.get("to_verify") or []):
         discovered = t(locale, "v_not_remembered")
     lines.append(("f_discovered_at", discovered))
     out = [f"{t(locale, key) if key.startswith('f_') else key}：{value}" for key, value in lines if value]

@@ -73,12 +73,13 @@ RISK_LABELS = {
 
 # Facts the victim did not know, taken at a default so the case could be decided: the
 # agent checks them against the policy before paying.
+# Keyed by the slot of the question that assumed it.
 TO_VERIFY_LABELS = {
-    "window_hours": "挂失前可赔时间（受害人不清楚，暂按条款默认）",
-    "deductible": "免赔额（受害人不清楚，暂按无免赔）",
-    "covered_accounts": "保障账户（受害人不清楚，暂按该产品通常保障的账户）",
-    "premium": "保费缴纳（受害人不清楚，暂按投保时一次交清）",
-    "discovered_at": "发现被盗的时间（受害人不记得；未核对是否有发现后才发生的交易）",
+    "policy.window_hours": "挂失前可赔时间（受害人不清楚，暂按条款默认）",
+    "policy.deductible": "免赔额（受害人不清楚，暂按无免赔）",
+    "policy.covered_accounts": "保障账户（受害人不清楚，暂按该产品通常保障的账户）",
+    "policy.premium": "保费缴纳（受害人不清楚，暂按投保时一次交清）",
+    "incident.discovered_at": "发现被盗的时间（受害人不记得；未核对是否有发现后才发生的交易）",
 }
 
 
